@@ -1,0 +1,1 @@
+"""The REST API (FastAPI, Spinnaker Gate-compatible paths) and server-sent events."""

@@ -1,0 +1,3 @@
+"""Artifact types and accounts, expected-artifact matching and resolution, and binding of artifacts
+into manifests.
+"""

@@ -1,0 +1,1 @@
+"""Manifest rendering (bakeManifest): Helm through the Helm SDK, Kustomize through kubectl."""

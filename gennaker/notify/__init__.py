@@ -1,0 +1,1 @@
+"""Notifications (Slack, email, webhook) on pipeline, stage and judgment events."""

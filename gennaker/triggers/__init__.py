@@ -1,0 +1,1 @@
+"""Webhook, git, docker registry, cron, helm and pipeline-completion triggers."""
