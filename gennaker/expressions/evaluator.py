@@ -142,7 +142,6 @@ class ExpressionEvaluator:
             max_string_chars=max_result_bytes,
             max_fetch_bytes=max_fetch_bytes,
             fetch_timeout_s=fetch_timeout_s,
-            max_parsed_nodes=max(1000, max_result_bytes // 8),
         )
         self.object_timeout_s = object_timeout_s
         self._expressions = _LRU(cache_size)

@@ -33,7 +33,9 @@ def _execution_id(execution: Mapping[str, Any]) -> str:
 
 def _stages(execution: Mapping[str, Any]) -> list[Any]:
     stages = execution.get("stages")
-    return [s for s in stages if isinstance(s, Mapping)] if isinstance(stages, list) else []
+    if not isinstance(stages, list):
+        return []
+    return [s for s in stages if type(s) is dict or isinstance(s, Mapping)]
 
 
 @helper("stage", ("string",), "The stage whose name (or id) is the argument, e.g. #stage('Deploy').context.")

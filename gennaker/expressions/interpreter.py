@@ -143,7 +143,7 @@ def read_property(
 
 
 def read_index(env: Env, target: Any, key: Any, target_text: str, span_text: str) -> Any:
-    if isinstance(target, Mapping):
+    if type(target) is not list and isinstance(target, Mapping):
         if (key is None or isinstance(key, (str, int, float, bool))) and key in target:
             return target[key]
         env.note_missing(span_text, target_text, spel_to_string(key), target.keys())
@@ -233,7 +233,17 @@ class _Compiler:
 
     def c_PropertyRef(self, node: n.PropertyRef) -> Compiled:
         step = self.step_PropertyRef(node, "", self.text(node.start, node.end))
-        return lambda env, this: step(env, this, this)
+        name = node.name
+
+        def root_prop(env: Env, this: Any) -> Any:
+            if type(this) is dict:  # the hot path: a root name or a key of the selected element
+                value = this.get(name, _MISSING)
+                if value is not _MISSING:
+                    env.budget -= 1
+                    return value
+            return step(env, this, this)
+
+        return root_prop
 
     def step_PropertyRef(self, node: n.PropertyRef, target_text: str, span_text: str) -> Step:
         name, null_safe, source = node.name, node.null_safe, self.source

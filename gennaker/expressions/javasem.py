@@ -293,8 +293,13 @@ def negate(value: Any) -> Any:
 # ---------------------------------------------------------------- equality and ordering
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def spel_equals(left: Any, right: Any) -> bool:
     """SpEL's ``==``: numbers by value, otherwise Java ``equals``."""
+    if type(left) is type(right) and type(left) in _SCALARS:
+        return bool(left == right)
     if is_number(left) and is_number(right):
         return bool(left == right)
     return java_equals(left, right)
