@@ -17,6 +17,7 @@ Called by the interpreter (``matches``) and string methods. Nothing persisted.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -27,6 +28,7 @@ from gennaker.expressions.errors import ExpressionError, LimitError
 MAX_REGEX_LENGTH = 1000
 _CACHE_SIZE = 512
 _cache: OrderedDict[str, Any] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def translate(java_pattern: str) -> str:
@@ -67,10 +69,11 @@ def translate(java_pattern: str) -> str:
 
 def compile_java(pattern: str) -> Any:
     """The compiled pattern for a Java regex (cached); EL1018E for an invalid one."""
-    compiled = _cache.get(pattern)
-    if compiled is not None:
-        _cache.move_to_end(pattern)
-        return compiled
+    with _cache_lock:
+        compiled = _cache.get(pattern)
+        if compiled is not None:
+            _cache.move_to_end(pattern)
+            return compiled
     if len(pattern) > MAX_REGEX_LENGTH:
         raise LimitError(
             f"Regular expression is too long, exceeding the threshold of '{MAX_REGEX_LENGTH}' characters",
@@ -80,9 +83,10 @@ def compile_java(pattern: str) -> Any:
         compiled = regex.compile(translate(pattern), regex.VERSION0)
     except (regex.error, ValueError, OverflowError) as exc:
         raise ExpressionError(f"Pattern is not valid '{pattern}': {exc}", code="EL1018E") from None
-    _cache[pattern] = compiled
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[pattern] = compiled
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return compiled
 
 

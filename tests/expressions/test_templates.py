@@ -213,3 +213,28 @@ def test_helpers_without_execution_fail_clearly(evaluator: ExpressionEvaluator) 
         evaluator.evaluate_expression("#currentStage()", make_context(current=None))  # type: ignore[arg-type]
     with pytest.raises(ExpressionError, match="No stage found with id 'gone'"):
         evaluator.evaluate_expression("#currentStage()", make_context(current="gone"))
+
+
+def test_spinnaker_doc_idioms_in_templates(evaluator: ExpressionEvaluator) -> None:
+    ctx = make_context()
+    assert evaluator.evaluate_template("${ #alphanumerical(trigger.tag) }", ctx) == "releasev123"
+    assert evaluator.evaluate_template("${execution.stages.?[type == 'deployManifest'].![name]}", ctx) == [
+        "Deploy",
+        "Canary",
+    ]
+    assert evaluator.evaluate_template("${#judgment('Approve')}", ctx) == "Ship it"
+    assert evaluator.evaluate_template("${trigger['parameters']['env'] == 'prod'}", ctx) is True
+
+
+def test_concurrent_evaluations_share_the_caches(evaluator: ExpressionEvaluator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i: int) -> Any:
+        ctx = make_context({"i": i})
+        return evaluator.evaluate_object(
+            {"v": "${i * 2}", "s": "n-${i}", "m": f"${{'x{i % 7}' matches 'x[0-9]'}}"}, ctx
+        ).value
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(400)))
+    assert results == [{"v": i * 2, "s": f"n-{i}", "m": True} for i in range(400)]
