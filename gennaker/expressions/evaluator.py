@@ -39,6 +39,20 @@ from gennaker.expressions.template import ExpressionPart, TemplatePart, split_te
 
 MAX_WALK_DEPTH = 200
 
+# where a value sits in the evaluated object, built cheaply while walking and rendered only when needed:
+# None for the top, else (parent path, map key or list index)
+_Path = tuple[Any, Any] | None
+
+
+def _render(path: _Path) -> str:
+    """``manifests[0].metadata.name`` for a path."""
+    parts: list[str] = []
+    while path is not None:
+        path, step = path
+        parts.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+    text = "".join(reversed(parts))
+    return text[1:] if text.startswith(".") else text
+
 
 @dataclass(frozen=True)
 class EvaluationContext:
@@ -225,19 +239,23 @@ class ExpressionEvaluator:
     def evaluate_object(self, value: Any, ctx: EvaluationContext) -> EvaluationResult:
         """Evaluate every ``${}`` in a JSON-like value; never raises (failures go to the summary)."""
         walk = _Walk(ctx, time.monotonic() + self.object_timeout_s)
-        result = self._walk(value, walk, "", 0)
+        result = self._walk(value, walk, None, 0)
         return EvaluationResult(result, walk.summary)
 
-    def _walk(self, value: Any, walk: _Walk, path: str, depth: int) -> Any:
-        if isinstance(value, str):
+    def _walk(self, value: Any, walk: _Walk, path: _Path, depth: int) -> Any:
+        kind = type(value)
+        if kind is str:
             if "${" not in value:
                 return value
-            return self._evaluate_string(value, walk, raise_errors=False, path=path)
+            return self._evaluate_string(value, walk, raise_errors=False, path=_render(path))
+        if kind is int or kind is float or kind is bool or value is None:
+            return value
         if depth > MAX_WALK_DEPTH:
+            where = _render(path)
             walk.add(
-                path or "(value)",
+                where or "(value)",
                 "ERROR",
-                f"Failed to evaluate [{path}] the value is nested deeper than {MAX_WALK_DEPTH} levels; "
+                f"Failed to evaluate [{where}] the value is nested deeper than {MAX_WALK_DEPTH} levels; "
                 "it was left unevaluated",
                 EVALUATION_EXCEPTION,
             )
@@ -245,7 +263,7 @@ class ExpressionEvaluator:
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
             for key, item in value.items():
-                child = f"{path}.{key}" if path else str(key)
+                child = (path, key)
                 out_key = key
                 if isinstance(key, str) and "${" in key:
                     new_key = self._walk(key, walk, child, depth + 1)
@@ -253,7 +271,9 @@ class ExpressionEvaluator:
                 out[out_key] = self._walk(item, walk, child, depth + 1)
             return out
         if isinstance(value, list):
-            return [self._walk(item, walk, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+            return [self._walk(item, walk, (path, i), depth + 1) for i, item in enumerate(value)]
+        if isinstance(value, str):
+            return self._walk(str(value), walk, path, depth)
         return value
 
     def _evaluate_string(self, text: str, walk: _Walk, *, raise_errors: bool, path: str = "") -> Any:
