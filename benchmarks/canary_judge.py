@@ -2,11 +2,11 @@
 
 Run: ``.venv/bin/python benchmarks/canary_judge.py [--metrics 100] [--points 1000] [--repeats 5]``
 
-What is measured: ``NetflixACAJudge.judge`` on already-parsed metric set pairs (pre-processing, statistics, the
-rank-sum interval and estimate for every metric, scoring). The metrics mix continuous latencies, integer counts
-(many ties), zero-heavy error rates and a few shifted ones, with NaN gaps, so the root finder and the tie correction
-are exercised as in production. It also times the naive approach (re-ranking the pooled sample at every root-finder
-step) on a few metrics and prints the speed-up, and checks both give the same interval.
+What is measured: ``NetflixACAJudge.judge`` on already-parsed metric set pairs (pre-processing, statistics,
+the rank-sum interval and estimate for every metric, scoring). The metrics mix continuous latencies, integer
+counts (many ties), zero-heavy error rates and a few shifted ones, with NaN gaps, so the root finder and the
+tie correction are exercised as in production. It also times the naive approach (re-ranking the pooled sample
+at every root-finder step) on a few metrics and prints the speed-up, and checks both give the same interval.
 
 Prints figures measured in this run; it never passes or fails on time.
 """
