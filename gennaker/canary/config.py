@@ -7,14 +7,13 @@ Who uses it: the judge (:mod:`gennaker.canary.judge`) reads metrics, groups, wei
 
 Shape (Kayenta ``CanaryConfig``)::
 
-    {"name", "id", "description", "configVersion", "applications": [..], "createdTimestamp",
-    "updatedTimestamp",
-     "createdTimestampIso", "updatedTimestampIso",
+    {"name", "id", "description", "configVersion", "applications": [..],
+     "createdTimestamp", "updatedTimestamp", "createdTimestampIso", "updatedTimestampIso",
      "judge": {"name": "NetflixACAJudge-v1.0", "judgeConfigurations": {}},
      "metrics": [{"name", "query": {"type": "prometheus", ...}, "groups": [..], "scopeName": "default",
                   "analysisConfigurations": {"canary": {"direction", "nanStrategy", "critical",
-                  "mustHaveData",
-                                                        "muted", "effectSize": {..}, "outliers": {..}}}}],
+                                                        "mustHaveData", "muted", "effectSize": {..},
+                                                        "outliers": {..}}}}],
      "templates": {"name": "template"},
      "classifier": {"groupWeights": {"group": 50}, "scoreThresholds": {"pass": 95, "marginal": 75}}}
 
