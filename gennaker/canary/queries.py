@@ -3,9 +3,8 @@
 Who uses it: :mod:`gennaker.canary.config` parses every metric's ``query`` through :func:`parse_query_config`;
 metric sources (:mod:`gennaker.canary.metrics`) read the typed fields to build their queries.
 
-Kayenta serialises the query polymorphically on ``"type"`` (and repeats the value in ``"serviceType"``). The
-models
-here keep that shape:
+Kayenta serialises the query polymorphically on ``"type"`` (and repeats the value in ``"serviceType"``).
+The models here keep that shape:
 
 * ``prometheus`` is complete (``resourceType``, ``metricName``, ``labelBindings``, ``groupByFields``);
 * ``datadog`` (``metricName``) and ``http`` — Gennaker's generic HTTP/JSON source, see

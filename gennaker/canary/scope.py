@@ -1,12 +1,11 @@
-"""A canary scope: which server group, where, and over which time range a metric is fetched (Kayenta
-``CanaryScope``).
+"""A canary scope: which server group, where, and over which time range (Kayenta's ``CanaryScope``).
 
 Who uses it: metric sources (query building and time ranges), the canary run that builds one control and one
 experiment scope per ``scopeName`` and interval. JSON shape (Kayenta's)::
 
     {"scope": "myapp-v002", "location": "us-east-1", "start": "2024-01-01T00:00:00Z",
-     "end": "2024-01-01T01:00:00Z", "step": 60, "extendedScopeParams": {"project": "p", "resourceType":
-     "..."}}
+     "end": "2024-01-01T01:00:00Z", "step": 60,
+     "extendedScopeParams": {"project": "p", "resourceType": "..."}}
 
 ``step`` is in seconds. ``extendedScopeParams`` values are strings; numbers and booleans given in JSON are
 turned into the strings Kayenta's JSON mapper would make of them. Times without a zone are taken as UTC.

@@ -1,14 +1,13 @@
 """The judge's output: Kayenta's ``CanaryJudgeResult`` JSON, plus the test statistics Kayenta never exposed.
 
 Who uses it: every judge returns a :class:`CanaryJudgeResult`; the API, the stage and ``RemoteJudge-v1.0``
-serialise
-it with :meth:`CanaryJudgeResult.to_json`. The shape is Kayenta's::
+serialise it with :meth:`CanaryJudgeResult.to_json`. The shape is Kayenta's::
 
     {"judgeName": "NetflixACAJudge-v1.0",
      "score": {"score": 87.5, "classification": "Pass", "classificationReason": ""},
      "groupScores": [{"name": "errors", "score": 100.0, "classification": "", "classificationReason": ""}],
-     "results": [{"name", "id", "tags", "groups", "classification", "classificationReason", "critical",
-     "muted",
+     "results": [{"name", "id", "tags", "groups", "classification", "classificationReason",
+                  "critical", "muted",
                   "experimentMetadata": {"stats": {"min", "max", "mean", "std", "count"}},
                   "controlMetadata": {"stats": {...}},
                   "resultMetadata": {"ratio": 1.02, "mannWhitney": {...}}}]}
@@ -18,8 +17,7 @@ does; NaN and infinities are written as the strings ``"NaN"``/``"Infinity"``/``"
 writes them.
 
 The extra statistics sit in ``resultMetadata.mannWhitney`` — a free-form map in Kayenta's model, so Kayenta,
-its UI
-and anything that reads Kayenta's results are not disturbed by it::
+its UI and anything that reads Kayenta's results are not disturbed by it::
 
     {"uStatistic": 418.0, "z": 2.1, "pValue": 0.035, "confidenceInterval": {"low": 0.1, "high": 0.9},
      "estimate": 0.5, "confidenceLevel": 0.98, "tolerance": 0.25, "bound": 0.125,
