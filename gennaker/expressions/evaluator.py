@@ -204,6 +204,7 @@ class ExpressionEvaluator:
             current_stage_id=ctx.current_stage_id,
             fetcher=self.url_fetcher,
             deadline=min(deadline, time.monotonic() + self.limits.timeout_s) if deadline else None,
+            outer_deadline=deadline,
         )
         try:
             value = compiled(env, root)
@@ -222,7 +223,7 @@ class ExpressionEvaluator:
     def evaluate_expression(self, expression: str, ctx: EvaluationContext) -> Any:
         """One bare expression (no ``${}``), as used by stageEnabled and expression preconditions."""
         root = ctx.roots if isinstance(ctx.roots, dict) else dict(ctx.roots)
-        value, _env = self._run(expression.strip(), root, ctx, None)
+        value, _env = self._run(expression.strip(), root, ctx, time.monotonic() + self.object_timeout_s)
         return value
 
     def evaluate_template(self, text: str, ctx: EvaluationContext) -> Any:

@@ -2,13 +2,15 @@
 ``UrlExpressionFunctionProvider``).
 
 They reach the network only through the evaluator's :class:`~gennaker.expressions.fetcher.UrlFetcher`,
-with the size limit ``Limits.max_fetch_bytes`` and a time limit that is the smaller of
-``Limits.fetch_timeout_s`` and what is left of the expression's deadline. Any failure becomes
+with the size limit ``Limits.max_fetch_bytes`` and the time limit ``Limits.fetch_timeout_s`` (within
+the bound of the whole evaluation); time spent waiting on the network does not count against the
+expression's own compute deadline. Any failure becomes
 ``#fromUrl(url) failed: <why>``, so the expression fails. Registered on import. Nothing persisted.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from gennaker.expressions.errors import ExpressionError, HelperError
@@ -21,13 +23,16 @@ def fetch_text(env: Env, url: str | None, helper_name: str) -> str:
     target = require_text(url, helper_name)
     if env.fetcher is None:
         raise HelperError(f"#{helper_name}({target}) failed: no URL fetcher is configured")
-    timeout = min(env.limits.fetch_timeout_s, env.remaining_time())
+    timeout = env.fetch_budget()
+    started = time.monotonic()
     try:
         text = env.fetcher.fetch(target, max_bytes=env.limits.max_fetch_bytes, timeout_s=timeout)
     except ExpressionError as exc:
         raise HelperError(f"#{helper_name}({target}) failed: {exc.detail}") from None
     except Exception as exc:  # a caller-supplied fetcher may raise anything
         raise HelperError(f"#{helper_name}({target}) failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        env.waited(time.monotonic() - started)
     if not isinstance(text, str):
         raise HelperError(f"#{helper_name}({target}) failed: the fetcher returned no text")
     return env.check_string(text, "Fetched text")

@@ -62,6 +62,7 @@ class Env:
         "fetcher",
         "limits",
         "notes",
+        "outer_deadline",
         "root",
         "source",
         "steps_left",
@@ -77,6 +78,7 @@ class Env:
         current_stage_id: str | None = None,
         fetcher: UrlFetcher | None = None,
         deadline: float | None = None,
+        outer_deadline: float | None = None,
     ) -> None:
         self.root = root
         self.source = source
@@ -87,6 +89,8 @@ class Env:
         self.steps_left = limits.max_steps
         self.budget = _CHECK_EVERY
         self.deadline = deadline if deadline is not None else time.monotonic() + limits.timeout_s
+        # the bound of the whole evaluate_object call; waiting on the network extends ``deadline`` up to it
+        self.outer_deadline = outer_deadline if outer_deadline is not None else self.deadline
         # explanations of nulls met on the way: (text of the sub-expression that was null, why)
         self.notes: list[tuple[str, str]] = []
 
@@ -109,6 +113,14 @@ class Env:
 
     def remaining_time(self) -> float:
         return max(0.001, self.deadline - time.monotonic())
+
+    def fetch_budget(self) -> float:
+        """Seconds a URL fetch may take: its own limit, within the whole evaluation's bound."""
+        return max(0.001, min(self.limits.fetch_timeout_s, self.outer_deadline - time.monotonic()))
+
+    def waited(self, seconds: float) -> None:
+        """Time spent waiting on the network does not count against the expression's compute time."""
+        self.deadline = min(self.deadline + seconds, max(self.deadline, self.outer_deadline))
 
     def regex_timeout(self) -> float:
         return min(self.limits.regex_timeout_s, self.remaining_time())

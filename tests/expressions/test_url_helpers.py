@@ -36,13 +36,14 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/broken": (500, "text/plain", b"boom"),
     "/big": (200, "text/plain", b"x" * 300_000),
     "/expression": (200, "text/plain", b"${trigger.user}"),
+    "/slow": (200, "text/plain", b"slow answer"),
 }
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/slow":
-            time.sleep(3)
+            time.sleep(1.5)
         if self.path.startswith("/redirect"):
             target = self.path.split("to=", 1)[1]
             self.send_response(302)
@@ -201,3 +202,13 @@ def test_custom_fetcher_adapter_is_used() -> None:
     assert 0 < timeout_s <= 0.5
     with pytest.raises(ExpressionError, match="OSError: disk on fire"):
         evaluator.evaluate_expression("#fromUrl('https://x.example/fail')", ctx)
+
+
+def test_network_wait_does_not_eat_the_compute_deadline(base_url: str) -> None:
+    """A fetch may use its own time limit even when it is longer than the expression's compute limit."""
+    evaluator = ExpressionEvaluator(
+        url_fetcher=HttpxUrlFetcher(allow_loopback=True), timeout_s=0.5, fetch_timeout_s=5.0
+    )
+    assert evaluator.evaluate_expression("#fromUrl(base + '/slow')", _ctx(base_url)) == "slow answer"
+    result = evaluator.evaluate_object({"a": "${#fromUrl(base + '/slow')}"}, _ctx(base_url))
+    assert result.value == {"a": "slow answer"}, result.summary
