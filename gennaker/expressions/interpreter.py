@@ -135,11 +135,13 @@ def read_property(
     if found:
         return value
     type_name = target.name if isinstance(target, JavaClass) else java_type_name(target)
-    raise ExpressionError(
+    detail = (
         f"Property or field '{name}' cannot be found on object of type '{type_name}' - "
-        "maybe not public or not valid?",
-        code="EL1008E",
+        "maybe not public or not valid?"
     )
+    if isinstance(target, list):
+        detail += f" (to take '{name}' of every element, project: .![{name}])"
+    raise ExpressionError(detail, code="EL1008E")
 
 
 def read_index(env: Env, target: Any, key: Any, target_text: str, span_text: str) -> Any:

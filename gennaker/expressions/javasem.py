@@ -351,10 +351,10 @@ def compare(left: Any, right: Any) -> int:
         result = left.java_compare(right)
         if result is not None:
             return result
-    raise ExpressionError(
-        f"Cannot compare instances of {java_type_name(left)} and {java_type_name(right)}",
-        code="EL1013E",
-    )
+    detail = f"Cannot compare instances of {java_type_name(left)} and {java_type_name(right)}"
+    if (isinstance(left, str) and is_number(right)) or (is_number(left) and isinstance(right, str)):
+        detail += " (parameters are text: convert with #toInt(...) or #toFloat(...))"
+    raise ExpressionError(detail, code="EL1013E")
 
 
 # ---------------------------------------------------------------- conversions
