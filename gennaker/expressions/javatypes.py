@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 
 from gennaker.expressions import javatime as jt
 from gennaker.expressions.errors import ExpressionError
+from gennaker.expressions.javadateformat import SimpleDateFormat
 from gennaker.expressions.javaobjects import JavaClass, JavaRandom, UUIDValue, int_arg, uuid_from_string
 from gennaker.expressions.javasem import (
     INT_MAX,
@@ -526,10 +527,10 @@ RANDOM = JavaClass(
 SIMPLE_DATE_FORMAT = JavaClass(
     "java.text.SimpleDateFormat",
     constructors={
-        0: lambda env, t, a: jt.SimpleDateFormat("M/d/yy, h:mm a"),
-        1: lambda env, t, a: jt.SimpleDateFormat(_string_arg(a[0], "the date pattern")),
+        0: lambda env, t, a: SimpleDateFormat("M/d/yy, h:mm a"),
+        1: lambda env, t, a: SimpleDateFormat(_string_arg(a[0], "the date pattern")),
     },
-    instance_check=lambda v: isinstance(v, jt.SimpleDateFormat),
+    instance_check=lambda v: isinstance(v, SimpleDateFormat),
 )
 
 
