@@ -12,9 +12,10 @@ Public API (the contract with the engine; see docs/expressions.md)::
 
 Module map: ``template`` (``${}`` splitting) -> ``lexer``/``parser`` (text to ``nodes``) ->
 ``interpreter`` (nodes to closures; SpEL semantics) using ``javasem`` (Java value semantics),
-``methods`` (String/List/Map methods), ``javatypes``/``javatime``/``javadateformat``/``javaobjects`` (the allow-listed
-``T()`` types), ``regexes`` (time-bounded Java regexes), ``helpers*`` (``#functions``), ``fetcher``
-(the URL adapter), ``plain`` (JSON/YAML in and out), ``state`` (budgets), ``evaluator`` (the API).
+``methods`` (String/List/Map methods), ``javatypes``/``javatime``/``javadateformat``/``javaobjects``
+(the allow-listed ``T()`` types), ``regexes`` (time-bounded Java regexes), ``helpers*``
+(``#functions``), ``fetcher`` (the URL adapter), ``plain`` (JSON/YAML in and out), ``state`` (budgets),
+``evaluator`` (the API).
 """
 
 from gennaker.expressions.errors import ExpressionError
