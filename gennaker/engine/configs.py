@@ -32,7 +32,10 @@ class ConfigService:
         try:
             model = Application.model_validate(application)
         except ValidationError as e:
-            issues = [ValidationIssue(field=".".join(str(p) for p in err["loc"]), message=err["msg"]) for err in e.errors()]
+            issues = [
+                ValidationIssue(field=".".join(str(p) for p in err["loc"]), message=err["msg"])
+                for err in e.errors()
+            ]
             raise ConfigValidationError(issues) from None
         body = model.to_json()
         body["name"] = model.name
@@ -48,9 +51,13 @@ class ConfigService:
             body["lastModifiedBy"] = principal
             created = repo.upsert_application(conn, model.name, body, now=now, principal=principal)
             audit.record(
-                conn, principal=principal, action="application.create" if created else "application.update",
-                target_type="application", target_id=model.name, application=model.name,
-            )  # fmt: skip
+                conn,
+                principal=principal,
+                action="application.create" if created else "application.update",
+                target_type="application",
+                target_id=model.name,
+                application=model.name,
+            )
         return body
 
     def get_application(self, name: str) -> dict[str, Any] | None:
@@ -66,8 +73,14 @@ class ConfigService:
         with self.runtime.db.write() as conn:
             deleted = repo.delete_application(conn, name)
             if deleted:
-                audit.record(conn, principal=principal, action="application.delete", target_type="application",
-                             target_id=name.lower(), application=name.lower())  # fmt: skip
+                audit.record(
+                    conn,
+                    principal=principal,
+                    action="application.delete",
+                    target_type="application",
+                    target_id=name.lower(),
+                    application=name.lower(),
+                )
         return deleted
 
     # ------------------------------------------------------------ pipeline configs
@@ -83,7 +96,8 @@ class ConfigService:
             config_id = model.id or (existing or {}).get("id") or str(uuid.uuid4())
             if existing is not None and existing.get("id") != config_id:
                 raise InvalidRequestError(
-                    f"A pipeline with name {model.name!r} already exists in application {model.application!r}",
+                    f"A pipeline with name {model.name!r} already exists in application "
+                    f"{model.application!r}",
                     field="name",
                 )
             body = model.to_json()
@@ -93,9 +107,14 @@ class ConfigService:
             body["lastModifiedBy"] = principal
             version = repo.save_config(conn, config_id, body, now=now, principal=principal)
             audit.record(
-                conn, principal=principal, action="pipeline.save", target_type="pipeline", target_id=config_id,
-                application=body["application"], details={"name": model.name, "version": version},
-            )  # fmt: skip
+                conn,
+                principal=principal,
+                action="pipeline.save",
+                target_type="pipeline",
+                target_id=config_id,
+                application=body["application"],
+                details={"name": model.name, "version": version},
+            )
         return body
 
     def get_pipeline(self, config_id: str) -> dict[str, Any] | None:
@@ -118,8 +137,15 @@ class ConfigService:
             if existing is None:
                 return False
             repo.delete_config(conn, existing["id"], now=now, principal=principal)
-            audit.record(conn, principal=principal, action="pipeline.delete", target_type="pipeline",
-                         target_id=existing["id"], application=application.lower(), details={"name": name})  # fmt: skip
+            audit.record(
+                conn,
+                principal=principal,
+                action="pipeline.delete",
+                target_type="pipeline",
+                target_id=existing["id"],
+                application=application.lower(),
+                details={"name": name},
+            )
         return True
 
     def pipeline_history(self, config_id: str) -> list[ConfigVersion]:
@@ -138,20 +164,36 @@ class ConfigService:
         """Save an earlier version again as the newest one."""
         found = self.pipeline_version(config_id, version)
         if found.body is None:
-            raise InvalidRequestError(f"version {version} of pipeline {config_id} is a deletion", field="version")
+            raise InvalidRequestError(
+                f"version {version} of pipeline {config_id} is a deletion", field="version"
+            )
         body = dict(found.body)
         body["id"] = config_id
         restored = self.save_pipeline(body, principal=principal)
         with self.runtime.db.write() as conn:
-            audit.record(conn, principal=principal, action="pipeline.restore", target_type="pipeline", target_id=config_id,
-                         application=restored["application"], details={"fromVersion": version})  # fmt: skip
+            audit.record(
+                conn,
+                principal=principal,
+                action="pipeline.restore",
+                target_type="pipeline",
+                target_id=config_id,
+                application=restored["application"],
+                details={"fromVersion": version},
+            )
         return restored
 
     # ------------------------------------------------------------ audit
 
     def audit_log(
-        self, *, target_type: str | None = None, target_id: str | None = None, application: str | None = None, limit: int = 200
+        self,
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        application: str | None = None,
+        limit: int = 200,
     ) -> list[AuditEntry]:
         """Audit entries, newest first."""
         with self.runtime.db.read() as conn:
-            return audit.entries(conn, target_type=target_type, target_id=target_id, application=application, limit=limit)
+            return audit.entries(
+                conn, target_type=target_type, target_id=target_id, application=application, limit=limit
+            )

@@ -38,10 +38,24 @@ class StageScope:
             extra=extra,
         )
 
-    def evaluate(self, evaluator: StageEvaluator, value: Any, context: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> Evaluated:
-        return evaluator.evaluate_object(value, self.roots(context, extra), self.execution_json, self.stage.id)
+    def evaluate(
+        self,
+        evaluator: StageEvaluator,
+        value: Any,
+        context: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
+    ) -> Evaluated:
+        return evaluator.evaluate_object(
+            value, self.roots(context, extra), self.execution_json, self.stage.id
+        )
 
     def evaluate_expression(
-        self, evaluator: StageEvaluator, expression: str, context: Mapping[str, Any], extra: Mapping[str, Any] | None = None
+        self,
+        evaluator: StageEvaluator,
+        expression: str,
+        context: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        return evaluator.evaluate_expression(expression, self.roots(context, extra), self.execution_json, self.stage.id)
+        return evaluator.evaluate_expression(
+            expression, self.roots(context, extra), self.execution_json, self.stage.id
+        )

@@ -10,11 +10,17 @@ then the stage's own context, then (fall-through) the outputs of the stage and i
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+
+def _contract(name: str) -> Any:
+    """A name exported by ``gennaker.expressions`` (imported on first use)."""
+    return getattr(importlib.import_module("gennaker.expressions"), name)
 
 
 class ExpressionFailed(Exception):
@@ -74,15 +80,13 @@ class StageEvaluator:
                     if self._factory is not None:
                         self._evaluator = self._factory()
                     else:
-                        from gennaker.expressions import ExpressionEvaluator
-
-                        self._evaluator = ExpressionEvaluator()
+                        self._evaluator = _contract("ExpressionEvaluator")()
         return self._evaluator
 
-    def _ctx(self, roots: Mapping[str, Any], execution: Mapping[str, Any] | None, stage_id: str | None) -> Any:
-        from gennaker.expressions import EvaluationContext
-
-        return EvaluationContext(roots=roots, execution=execution, current_stage_id=stage_id)
+    def _ctx(
+        self, roots: Mapping[str, Any], execution: Mapping[str, Any] | None, stage_id: str | None
+    ) -> Any:
+        return _contract("EvaluationContext")(roots=roots, execution=execution, current_stage_id=stage_id)
 
     def evaluate_object(
         self, value: Any, roots: Mapping[str, Any], execution: Mapping[str, Any] | None, stage_id: str | None
@@ -92,14 +96,17 @@ class StageEvaluator:
         return Evaluated(result.value, dict(result.summary))
 
     def evaluate_expression(
-        self, expression: str, roots: Mapping[str, Any], execution: Mapping[str, Any] | None, stage_id: str | None
+        self,
+        expression: str,
+        roots: Mapping[str, Any],
+        execution: Mapping[str, Any] | None,
+        stage_id: str | None,
     ) -> Any:
         """Evaluate one bare expression (no ``${}``); raises ``ExpressionFailed``."""
-        from gennaker.expressions import ExpressionError
-
+        expression_error: type[Exception] = _contract("ExpressionError")
         try:
             return self._get().evaluate_expression(expression, self._ctx(roots, execution, stage_id))
-        except ExpressionError as e:
+        except expression_error as e:
             raise ExpressionFailed(str(e)) from e
         except Exception as e:  # the evaluator must never take the engine down
             raise ExpressionFailed(f"{type(e).__name__}: {e}") from e

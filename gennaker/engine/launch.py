@@ -9,12 +9,13 @@ parameter. Supplied names that are not configured are kept (as Orca does).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gennaker.engine.errors import InvalidRequestError
 from gennaker.engine.planning import new_id, stages_from_config
-from gennaker.model import ExecutionStatus, PipelineConfig
+from gennaker.model import Artifact, ArtifactResolutionError, ExecutionStatus, PipelineConfig
+from gennaker.model.artifacts import resolve_trigger_artifacts
 from gennaker.store.executions import ExecutionRecord, StageRecord
 
 
@@ -31,15 +32,22 @@ def resolve_parameters(config: PipelineConfig, supplied: Mapping[str, Any] | Non
             allowed = [o.value for o in p.options]
             if value not in allowed and str(value) not in [str(a) for a in allowed]:
                 raise InvalidRequestError(
-                    f"parameter {p.name!r}: {value!r} is not one of its options {allowed!r}", field=f"parameters.{p.name}"
+                    f"parameter {p.name!r}: {value!r} is not one of its options {allowed!r}",
+                    field=f"parameters.{p.name}",
                 )
         params[p.name] = value
     return params
 
 
-def build_trigger(config: PipelineConfig, trigger: Mapping[str, Any] | None, principal: str) -> dict[str, Any]:
-    """The runtime trigger: the caller's trigger (default manual) with ``user``, checked ``parameters``
-    and ``artifacts``."""
+def build_trigger(
+    config: PipelineConfig,
+    trigger: Mapping[str, Any] | None,
+    principal: str,
+    prior_artifacts: Callable[[], Sequence[Artifact]] | None = None,
+) -> dict[str, Any]:
+    """The runtime trigger: the caller's trigger (default manual) with ``user``, checked ``parameters``,
+    and ``expectedArtifacts`` resolved against its ``artifacts`` (then the prior execution's, then
+    defaults) into ``resolvedExpectedArtifacts``."""
     out: dict[str, Any] = copy.deepcopy(dict(trigger or {}))
     out.setdefault("type", "manual")
     out.setdefault("user", principal)
@@ -51,13 +59,25 @@ def build_trigger(config: PipelineConfig, trigger: Mapping[str, Any] | None, pri
     if artifacts is not None and not isinstance(artifacts, list):
         raise InvalidRequestError("trigger.artifacts must be a list", field="artifacts")
     out.setdefault("artifacts", [])
-    out.setdefault("resolvedExpectedArtifacts", [])
     out.setdefault("dryRun", False)
+    expected = config.to_json().get("expectedArtifacts") or []
+    try:
+        out = resolve_trigger_artifacts(expected, out, prior=prior_artifacts)
+    except ArtifactResolutionError as e:
+        raise InvalidRequestError(str(e), field=f"expectedArtifacts.{e.expected_artifact_id}") from None
+    except ValueError as e:
+        raise InvalidRequestError(f"invalid artifact: {e}", field="artifacts") from None
+    out.setdefault("resolvedExpectedArtifacts", [])
     return out
 
 
 def new_pipeline_execution(
-    config: PipelineConfig, trigger: dict[str, Any], principal: str, *, now: int, start_time_expiry: int | None = None
+    config: PipelineConfig,
+    trigger: dict[str, Any],
+    principal: str,
+    *,
+    now: int,
+    start_time_expiry: int | None = None,
 ) -> tuple[ExecutionRecord, list[StageRecord]]:
     """A NOT_STARTED PIPELINE execution of ``config`` with its top-level stages."""
     execution_id = new_id()
@@ -89,14 +109,20 @@ def new_pipeline_execution(
 
 
 def new_orchestration(
-    application: str, name: str | None, stages: list[dict[str, Any]], principal: str, *, now: int, trigger: dict[str, Any] | None = None
+    application: str,
+    name: str | None,
+    stages: list[dict[str, Any]],
+    principal: str,
+    *,
+    now: int,
+    trigger: dict[str, Any] | None = None,
 ) -> tuple[ExecutionRecord, list[StageRecord]]:
     """A NOT_STARTED ORCHESTRATION (ad-hoc task, Gate's ``POST /tasks``); stages without refIds run in
     order."""
     execution_id = new_id()
-    chained = []
-    for i, s in enumerate(stages):
-        s = dict(s)
+    chained: list[dict[str, Any]] = []
+    for i, given in enumerate(stages):
+        s = dict(given)
         if s.get("refId") is None:
             s["refId"] = str(i + 1)
             if i > 0 and "requisiteStageRefIds" not in s:
@@ -111,6 +137,10 @@ def new_orchestration(
         status=ExecutionStatus.NOT_STARTED.value,
         build_time=now,
         trigger=trigger or {"type": "manual", "user": principal, "parameters": {}},
-        body={"authentication": {"user": principal, "allowedAccounts": []}, "origin": "api", "description": name},
+        body={
+            "authentication": {"user": principal, "allowedAccounts": []},
+            "origin": "api",
+            "description": name,
+        },
     )
     return record, stages_from_config(execution_id, chained)

@@ -40,7 +40,9 @@ def with_downstream(stages: list[StageRecord]) -> list[StageRecord]:
     return stages
 
 
-def stages_from_config(execution_id: str, config_stages: Sequence[Mapping[str, Any]], *, first_seq: int = 1) -> list[StageRecord]:
+def stages_from_config(
+    execution_id: str, config_stages: Sequence[Mapping[str, Any]], *, first_seq: int = 1
+) -> list[StageRecord]:
     """Top-level stage rows for a new execution."""
     out = []
     for i, raw in enumerate(config_stages):

@@ -73,7 +73,13 @@ def process(runtime: EngineRuntime, claimed: QueuedMessage, *, chain: bool = Tru
         return None
     except Exception:
         delay = min(60_000, 500 * 2 ** max(0, claimed.attempts - 1))
-        log.exception("handler %s failed for %s (attempt %d); retrying in %d ms", claimed.kind, claimed.payload, claimed.attempts, delay)
+        log.exception(
+            "handler %s failed for %s (attempt %d); retrying in %d ms",
+            claimed.kind,
+            claimed.payload,
+            claimed.attempts,
+            delay,
+        )
         try:
             with runtime.db.write() as conn:
                 queue_repo.release(conn, claimed, deliver_at=now_ms() + delay)
@@ -94,13 +100,23 @@ def _flush(runtime: EngineRuntime, tx: Tx, chain: bool) -> tuple[QueuedMessage |
     for message, delay in tx.pushes:
         if chain and chained is None and delay == 0:
             chained = queue_repo.push_leased(
-                tx.conn, message.KIND, message.payload(), now=tx.now, execution_id=message.execution_id,
-                owner=runtime.owner, lease_ms=runtime.lease_ms,
-            )  # fmt: skip
+                tx.conn,
+                message.KIND,
+                message.payload(),
+                now=tx.now,
+                execution_id=message.execution_id,
+                owner=runtime.owner,
+                lease_ms=runtime.lease_ms,
+            )
             if chained is not None:
                 continue
         queue_repo.push(
-            tx.conn, message.KIND, message.payload(), deliver_at=tx.now + delay, now=tx.now, execution_id=message.execution_id
+            tx.conn,
+            message.KIND,
+            message.payload(),
+            deliver_at=tx.now + delay,
+            now=tx.now,
+            execution_id=message.execution_id,
         )
         woken += 1
     return chained, woken

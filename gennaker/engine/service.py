@@ -35,7 +35,15 @@ from gennaker.engine.messages import (
 )
 from gennaker.engine.processor import QUEUE_CHANNEL
 from gennaker.engine.runtime import EngineRuntime
-from gennaker.model import ConfigValidationError, ExecutionStatus, PipelineConfig, ValidationIssue, parse_pipeline_config
+from gennaker.model import (
+    Artifact,
+    ConfigValidationError,
+    ExecutionStatus,
+    PipelineConfig,
+    ValidationIssue,
+    parse_pipeline_config,
+)
+from gennaker.model.artifacts import artifacts_of_execution
 from gennaker.store import audit
 from gennaker.store import configs as config_repo
 from gennaker.store import executions as repo
@@ -79,7 +87,12 @@ class PipelineService(ConfigService):
     # ------------------------------------------------------------ starting executions
 
     def start_pipeline(
-        self, application: str, name: str, *, trigger: Mapping[str, Any] | None = None, principal: str = "anonymous"
+        self,
+        application: str,
+        name: str,
+        *,
+        trigger: Mapping[str, Any] | None = None,
+        principal: str = "anonymous",
     ) -> str:
         """Start the saved config ``application``/``name`` (Gate's ``POST /pipelines/{app}/{name}``).
         ``trigger`` defaults to ``{"type": "manual"}``; its ``parameters`` are checked against
@@ -114,13 +127,20 @@ class PipelineService(ConfigService):
         if model.disabled:
             raise InvalidRequestError(f"pipeline {model.name!r} is disabled", field="disabled")
         now = now_ms()
-        runtime_trigger = build_trigger(model, trigger, principal)
-        record, stages = new_pipeline_execution(model, runtime_trigger, principal, now=now, start_time_expiry=start_time_expiry)
+        runtime_trigger = build_trigger(model, trigger, principal, lambda: self._prior_artifacts(model.id))
+        record, stages = new_pipeline_execution(
+            model, runtime_trigger, principal, now=now, start_time_expiry=start_time_expiry
+        )
         self._insert(record, stages, principal, now)
         return record.id
 
     def start_orchestration(
-        self, application: str, stages: list[dict[str, Any]], *, name: str | None = None, principal: str = "anonymous"
+        self,
+        application: str,
+        stages: list[dict[str, Any]],
+        *,
+        name: str | None = None,
+        principal: str = "anonymous",
     ) -> str:
         """Start an ORCHESTRATION (an ad-hoc task of stages, e.g. Gate's ``POST /tasks``)."""
         issues = []
@@ -128,7 +148,9 @@ class PipelineService(ConfigService):
             if not isinstance(s, Mapping) or not isinstance(s.get("type"), str):
                 issues.append(ValidationIssue(field=f"job[{i}].type", message="is required"))
             elif not self.runtime.registry.is_known(s["type"]):
-                issues.append(ValidationIssue(field=f"job[{i}].type", message=f"unknown stage type {s['type']!r}"))
+                issues.append(
+                    ValidationIssue(field=f"job[{i}].type", message=f"unknown stage type {s['type']!r}")
+                )
         if issues:
             raise ConfigValidationError(issues)
         now = now_ms()
@@ -136,14 +158,30 @@ class PipelineService(ConfigService):
         self._insert(record, rows, principal, now)
         return record.id
 
+    def _prior_artifacts(self, config_id: str | None) -> list[Artifact]:
+        """Artifacts of the config's most recent successful execution (for ``usePriorArtifact``)."""
+        if not config_id:
+            return []
+        with self.runtime.db.read() as conn:
+            rows = repo.list_executions(conn, config_ids=[config_id], statuses=[S.SUCCEEDED.value], limit=1)
+            if not rows:
+                return []
+            stages = repo.get_stages(conn, rows[0].id)
+        return artifacts_of_execution(repo.to_model(rows[0], stages).to_orca_json())
+
     def _insert(self, record: ExecutionRecord, stages: list[StageRecord], principal: str, now: int) -> None:
         with self.runtime.db.write() as conn:
             repo.insert_execution(conn, record, stages)
             self._push(conn, [StartExecution(record.id)], now)
             audit.record(
-                conn, principal=principal, action="execution.start", target_type="execution", target_id=record.id,
-                application=record.application, details={"pipelineConfigId": record.pipeline_config_id, "name": record.name},
-            )  # fmt: skip
+                conn,
+                principal=principal,
+                action="execution.start",
+                target_type="execution",
+                target_id=record.id,
+                application=record.application,
+                details={"pipelineConfigId": record.pipeline_config_id, "name": record.name},
+            )
         self._wake()
 
     # ------------------------------------------------------------ reading executions
@@ -177,9 +215,13 @@ class PipelineService(ConfigService):
         wanted = [s.upper() for s in statuses] if statuses else None
         with self.runtime.db.read() as conn:
             rows = repo.list_executions(
-                conn, application=application.lower() if application else None, config_ids=pipeline_config_ids,
-                statuses=wanted, execution_type=execution_type, limit=limit,
-            )  # fmt: skip
+                conn,
+                application=application.lower() if application else None,
+                config_ids=pipeline_config_ids,
+                statuses=wanted,
+                execution_type=execution_type,
+                limit=limit,
+            )
             out = []
             for ex in rows:
                 stages = repo.get_stages(conn, ex.id) if include_stages else []
@@ -196,16 +238,29 @@ class PipelineService(ConfigService):
             ex = self._locked(conn, execution_id)
             if S(ex.status).is_complete:
                 return
-            values: dict[str, Any] = {"canceled": True, "canceled_by": principal, "cancellation_reason": reason}
+            values: dict[str, Any] = {
+                "canceled": True,
+                "canceled_by": principal,
+                "cancellation_reason": reason,
+            }
             if ex.status == S.NOT_STARTED:
                 values.update(status=S.CANCELED.value, end_time=now, waiting=False)
             repo.update_execution(conn, execution_id, **values)
             if ex.status != S.NOT_STARTED:
                 self._push(conn, [CancelExecution(execution_id)], now)
-            audit.record(conn, principal=principal, action="execution.cancel", target_type="execution",
-                         target_id=execution_id, application=ex.application, details={"reason": reason})  # fmt: skip
+            audit.record(
+                conn,
+                principal=principal,
+                action="execution.cancel",
+                target_type="execution",
+                target_id=execution_id,
+                application=ex.application,
+                details={"reason": reason},
+            )
         if ex.status == S.NOT_STARTED:
-            self.runtime.events.publish([EngineEvent("execution", execution_id, S.CANCELED.value, now, application=ex.application)])
+            self.runtime.events.publish(
+                [EngineEvent("execution", execution_id, S.CANCELED.value, now, application=ex.application)]
+            )
         self._wake()
 
     def pause_execution(self, execution_id: str, *, principal: str) -> None:
@@ -215,15 +270,27 @@ class PipelineService(ConfigService):
         with self.runtime.db.write() as conn:
             ex = self._locked(conn, execution_id)
             if ex.status != S.RUNNING:
-                raise ConflictError(f"execution {execution_id} is {ex.status}, not RUNNING: it cannot be paused")
+                raise ConflictError(
+                    f"execution {execution_id} is {ex.status}, not RUNNING: it cannot be paused"
+                )
             paused = dict(ex.paused or {"pausedMs": 0})
             paused.update(pauseTime=now, resumeTime=None)
             intervals = [*list(ex.pause_intervals or []), [now, 0]]
-            repo.update_execution(conn, execution_id, status=S.PAUSED.value, paused=paused, pause_intervals=intervals)
+            repo.update_execution(
+                conn, execution_id, status=S.PAUSED.value, paused=paused, pause_intervals=intervals
+            )
             self._push(conn, [PauseExecution(execution_id)], now)
-            audit.record(conn, principal=principal, action="execution.pause", target_type="execution",
-                         target_id=execution_id, application=ex.application)  # fmt: skip
-        self.runtime.events.publish([EngineEvent("execution", execution_id, S.PAUSED.value, now, application=ex.application)])
+            audit.record(
+                conn,
+                principal=principal,
+                action="execution.pause",
+                target_type="execution",
+                target_id=execution_id,
+                application=ex.application,
+            )
+        self.runtime.events.publish(
+            [EngineEvent("execution", execution_id, S.PAUSED.value, now, application=ex.application)]
+        )
         self._wake()
 
     def resume_execution(self, execution_id: str, *, principal: str) -> None:
@@ -232,18 +299,30 @@ class PipelineService(ConfigService):
         with self.runtime.db.write() as conn:
             ex = self._locked(conn, execution_id)
             if ex.status != S.PAUSED:
-                raise ConflictError(f"execution {execution_id} is {ex.status}, not PAUSED: it cannot be resumed")
+                raise ConflictError(
+                    f"execution {execution_id} is {ex.status}, not PAUSED: it cannot be resumed"
+                )
             intervals = [list(i) for i in ex.pause_intervals or []]
             if intervals and not intervals[-1][1]:
                 intervals[-1][1] = now
             paused = dict(ex.paused or {})
             total = sum(max(0, e - b) for b, e in intervals)
             paused.update(resumeTime=now, pausedMs=total)
-            repo.update_execution(conn, execution_id, status=S.RUNNING.value, paused=paused, pause_intervals=intervals)
+            repo.update_execution(
+                conn, execution_id, status=S.RUNNING.value, paused=paused, pause_intervals=intervals
+            )
             self._push(conn, [ResumeExecution(execution_id)], now)
-            audit.record(conn, principal=principal, action="execution.resume", target_type="execution",
-                         target_id=execution_id, application=ex.application)  # fmt: skip
-        self.runtime.events.publish([EngineEvent("execution", execution_id, S.RUNNING.value, now, application=ex.application)])
+            audit.record(
+                conn,
+                principal=principal,
+                action="execution.resume",
+                target_type="execution",
+                target_id=execution_id,
+                application=ex.application,
+            )
+        self.runtime.events.publish(
+            [EngineEvent("execution", execution_id, S.RUNNING.value, now, application=ex.application)]
+        )
         self._wake()
 
     def restart_stage(self, execution_id: str, stage_id: str, *, principal: str) -> None:
@@ -259,10 +338,19 @@ class PipelineService(ConfigService):
                     break
                 top = parent
             if not S(top.status).is_complete:
-                raise ConflictError(f"stage {top.name!r} ({top.id}) is {top.status}: only a finished stage can be restarted")
+                raise ConflictError(
+                    f"stage {top.name!r} ({top.id}) is {top.status}: only a finished stage can be restarted"
+                )
             self._push(conn, [RestartStage(execution_id, stage_id, user=principal)], now)
-            audit.record(conn, principal=principal, action="stage.restart", target_type="execution", target_id=execution_id,
-                         application=ex.application, details={"stageId": stage_id, "refId": stage.ref_id})  # fmt: skip
+            audit.record(
+                conn,
+                principal=principal,
+                action="stage.restart",
+                target_type="execution",
+                target_id=execution_id,
+                application=ex.application,
+                details={"stageId": stage_id, "refId": stage.ref_id},
+            )
         self._wake()
 
     def skip_stage(self, execution_id: str, stage_id: str, *, principal: str) -> None:
@@ -296,8 +384,15 @@ class PipelineService(ConfigService):
                 messages.append(SkipStage(execution_id, stage_id))
             self._push(conn, messages, now)
             queue_repo.reschedule(conn, execution_id=execution_id, kinds=[RunTask.KIND], deliver_at=now)
-            audit.record(conn, principal=principal, action="stage.update", target_type="execution", target_id=execution_id,
-                         application=ex.application, details={"stageId": stage_id, "keys": sorted(patch)})  # fmt: skip
+            audit.record(
+                conn,
+                principal=principal,
+                action="stage.update",
+                target_type="execution",
+                target_id=execution_id,
+                application=ex.application,
+                details={"stageId": stage_id, "keys": sorted(patch)},
+            )
         self._wake()
         return repo.stage_model(stage).to_orca_json()
 
@@ -308,6 +403,8 @@ class PipelineService(ConfigService):
         (on the worker thread that made it: keep it quick). ``Subscription.close()`` stops it."""
         return self.runtime.events.subscribe(callback)
 
-    def listen(self, *, execution_id: str | None = None, timeout_s: float = 30.0) -> Iterator[EngineEvent | None]:
+    def listen(
+        self, *, execution_id: str | None = None, timeout_s: float = 30.0
+    ) -> Iterator[EngineEvent | None]:
         """Blocking iterator of events (None after ``timeout_s`` idle), e.g. for server-sent events."""
         return self.runtime.events.listen(execution_id=execution_id, timeout_s=timeout_s)

@@ -42,11 +42,15 @@ class TaskResult:
     backoff_ms: int | None = None
 
     @classmethod
-    def succeeded(cls, context: Mapping[str, Any] | None = None, outputs: Mapping[str, Any] | None = None) -> TaskResult:
+    def succeeded(
+        cls, context: Mapping[str, Any] | None = None, outputs: Mapping[str, Any] | None = None
+    ) -> TaskResult:
         return cls(ExecutionStatus.SUCCEEDED, context or {}, outputs or {})
 
     @classmethod
-    def running(cls, context: Mapping[str, Any] | None = None, *, backoff_ms: int | None = None) -> TaskResult:
+    def running(
+        cls, context: Mapping[str, Any] | None = None, *, backoff_ms: int | None = None
+    ) -> TaskResult:
         return cls(ExecutionStatus.RUNNING, context or {}, {}, backoff_ms)
 
     @classmethod
@@ -59,7 +63,9 @@ class StageContext(Mapping[str, Any]):
     up in the outputs of the stage itself and then of its ancestors, nearest first. Ancestors are loaded
     lazily, only when a key falls through."""
 
-    def __init__(self, own: Mapping[str, Any], ancestors_outputs: Callable[[], Sequence[Mapping[str, Any]]]) -> None:
+    def __init__(
+        self, own: Mapping[str, Any], ancestors_outputs: Callable[[], Sequence[Mapping[str, Any]]]
+    ) -> None:
         self._own = own
         self._load = ancestors_outputs
         self._outputs: Sequence[Mapping[str, Any]] | None = None

@@ -73,12 +73,18 @@ def start_next(tx: Tx, stage: StageRecord) -> None:
             if down.parent_stage_id == stage.parent_stage_id:
                 tx.push(StartStage(tx.execution.id, down.id))
     elif stage.parent_stage_id is not None:
-        tx.push(ContinueParentStage(tx.execution.id, stage.parent_stage_id, phase=stage.synthetic_stage_owner or ""))
+        tx.push(
+            ContinueParentStage(
+                tx.execution.id, stage.parent_stage_id, phase=stage.synthetic_stage_owner or ""
+            )
+        )
     else:
         tx.push(CompleteExecution(tx.execution.id))
 
 
-def exception_details(error: str, errors: Sequence[str], *, exception_type: str, operation: str | None) -> dict[str, Any]:
+def exception_details(
+    error: str, errors: Sequence[str], *, exception_type: str, operation: str | None
+) -> dict[str, Any]:
     """Orca's ``ExceptionHandler.Response`` as stored in ``context.exception``."""
     return {
         "exceptionType": exception_type,
@@ -106,7 +112,10 @@ def include_expression_summary(context: dict[str, Any]) -> None:
         return
     exc = dict(context.get("exception") or {})
     details = dict(exc.get("details") or {})
-    merged = [*list(details.get("errors") or []), *[e for e in errors if e not in (details.get("errors") or [])]]
+    merged = [
+        *list(details.get("errors") or []),
+        *[e for e in errors if e not in (details.get("errors") or [])],
+    ]
     details["errors"] = merged
     exc["details"] = details
     context["exception"] = exc

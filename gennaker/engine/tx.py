@@ -22,7 +22,9 @@ from gennaker.store.executions import ExecutionRecord, StageRecord
 class Tx:
     """State access for one handler invocation."""
 
-    def __init__(self, runtime: EngineRuntime, conn: Connection, now: int, execution: ExecutionRecord) -> None:
+    def __init__(
+        self, runtime: EngineRuntime, conn: Connection, now: int, execution: ExecutionRecord
+    ) -> None:
         self.runtime = runtime
         self.conn = conn
         self.now = now

@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 class WorkerPool:
     """N worker threads of one process sharing one ``EngineRuntime``."""
 
-    def __init__(self, runtime: EngineRuntime, *, threads: int = 4, poll_s: float | None = None, chain: bool = True) -> None:
+    def __init__(
+        self, runtime: EngineRuntime, *, threads: int = 4, poll_s: float | None = None, chain: bool = True
+    ) -> None:
         self.runtime = runtime
         self.threads = threads
         self.poll_s = poll_s if poll_s is not None else (0.5 if runtime.db.is_sqlite else 5.0)
@@ -109,7 +111,9 @@ class WorkerPool:
             runtime.waker.wait(generation, max(0.0, wait))
             return None
         with runtime.db.write() as conn:
-            claimed = queue_repo.claim(conn, owner=runtime.owner, now=now_ms(), lease_ms=runtime.lease_ms, limit=1)
+            claimed = queue_repo.claim(
+                conn, owner=runtime.owner, now=now_ms(), lease_ms=runtime.lease_ms, limit=1
+            )
         return claimed[0] if claimed else None
 
     def _heartbeat(self) -> None:
@@ -117,7 +121,9 @@ class WorkerPool:
         while not self._stop.wait(period):
             try:
                 with self.runtime.db.write() as conn:
-                    queue_repo.extend_leases(conn, owner=self.runtime.owner, now=now_ms(), lease_ms=self.runtime.lease_ms)
+                    queue_repo.extend_leases(
+                        conn, owner=self.runtime.owner, now=now_ms(), lease_ms=self.runtime.lease_ms
+                    )
             except Exception:
                 log.exception("heartbeat failed")
 
@@ -158,16 +164,19 @@ class WorkerPool:
 
         host = socket.gethostname()
         with self.runtime.db.write() as conn:
-            owners = [r[0] for r in conn.execute(sa.select(q_t.c.lease_owner).where(q_t.c.lease_token.isnot(None)).distinct())]
+            owners = [
+                r[0]
+                for r in conn.execute(
+                    sa.select(q_t.c.lease_owner).where(q_t.c.lease_token.isnot(None)).distinct()
+                )
+            ]
             dead = []
             for owner in owners:
                 parts = str(owner).split(":")
                 if len(parts) == 3 and parts[0] == host and parts[1].isdigit() and not _alive(int(parts[1])):
                     dead.append(owner)
             if dead:
-                conn.execute(
-                    sa.update(q_t).where(q_t.c.lease_owner.in_(dead)).values(lease_expires=0)
-                )
+                conn.execute(sa.update(q_t).where(q_t.c.lease_owner.in_(dead)).values(lease_expires=0))
                 log.info("freed the leases of dead local workers %s", dead)
 
 
@@ -187,7 +196,11 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m gennaker.engine.worker``: run workers until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(prog="gennaker worker", description="Run Gennaker engine workers.")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("GENNAKER_WORKER_THREADS", "4")))
-    parser.add_argument("--database-url", default=None, help="default: GENNAKER_DATABASE_URL or the SQLite file in GENNAKER_HOME")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: GENNAKER_DATABASE_URL or the SQLite file in GENNAKER_HOME",
+    )
     parser.add_argument("--lease-ms", type=int, default=int(os.environ.get("GENNAKER_LEASE_MS", "10000")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("GENNAKER_LOG_LEVEL", "INFO"))
@@ -205,7 +218,9 @@ def run_worker(*, threads: int = 4, database_url: str | None = None, lease_ms: i
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     pool = WorkerPool(runtime, threads=threads).start()
-    log.info("gennaker worker %s running %d threads on %s", runtime.owner, threads, runtime.db.url.split("@")[-1])
+    log.info(
+        "gennaker worker %s running %d threads on %s", runtime.owner, threads, runtime.db.url.split("@")[-1]
+    )
     try:
         stop.wait()
     finally:

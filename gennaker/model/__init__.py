@@ -5,6 +5,7 @@ keys and return them unchanged, as Spinnaker's services do.
 """
 
 from gennaker.model.application import Application
+from gennaker.model.artifacts import Artifact, ArtifactResolutionError, ExpectedArtifact
 from gennaker.model.execution import (
     Execution,
     ExecutionType,
@@ -14,7 +15,6 @@ from gennaker.model.execution import (
     TaskExecution,
 )
 from gennaker.model.pipeline import (
-    ExpectedArtifact,
     Notification,
     ParameterConfig,
     PipelineConfig,
@@ -44,6 +44,8 @@ __all__ = [
     "HALT",
     "SUCCESSFUL",
     "Application",
+    "Artifact",
+    "ArtifactResolutionError",
     "ConfigValidationError",
     "Execution",
     "ExecutionStatus",

@@ -29,5 +29,7 @@ class Application(SpinnakerModel):
     @classmethod
     def _name(cls, v: str) -> str:
         if not _NAME.match(v):
-            raise ValueError("must start with a letter or digit and contain only letters, digits, '-' and '_'")
+            raise ValueError(
+                "must start with a letter or digit and contain only letters, digits, '-' and '_'"
+            )
         return v.lower()

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from gennaker.model.artifacts import ExpectedArtifact
 from gennaker.model.base import SpinnakerModel
 
 
@@ -85,17 +86,6 @@ class ParameterConfig(SpinnakerModel):
     has_options: bool = False
     options: list[ParameterOption] = Field(default_factory=list)
     pinned: bool = False
-
-
-class ExpectedArtifact(SpinnakerModel):
-    """An ``expectedArtifacts`` entry (bound at launch by the artifacts package)."""
-
-    id: str
-    display_name: str | None = None
-    match_artifact: dict[str, Any] | None = None
-    use_default_artifact: bool = False
-    default_artifact: dict[str, Any] | None = None
-    use_prior_artifact: bool = False
 
 
 class Notification(SpinnakerModel):

@@ -40,7 +40,11 @@ class ConfigValidationError(ValueError):
         super().__init__("; ".join(_describe(i) for i in issues))
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": "Invalid pipeline", "message": str(self), "issues": [i.to_json() for i in self.issues]}
+        return {
+            "error": "Invalid pipeline",
+            "message": str(self),
+            "issues": [i.to_json() for i in self.issues],
+        }
 
 
 def _describe(issue: ValidationIssue) -> str:
@@ -69,7 +73,11 @@ def _shape_issues(raw: Mapping[str, Any], err: ValidationError) -> list[Validati
     issues = []
     for e in err.errors():
         loc = tuple(e["loc"])
-        stage = _stage_label(raw, loc[1]) if len(loc) >= 2 and loc[0] == "stages" and isinstance(loc[1], int) else None
+        stage = (
+            _stage_label(raw, loc[1])
+            if len(loc) >= 2 and loc[0] == "stages" and isinstance(loc[1], int)
+            else None
+        )
         message = "is required" if e["type"] == "missing" else e["msg"]
         issues.append(ValidationIssue(field=_path(loc), message=message, stage=stage))
     return issues
@@ -81,7 +89,9 @@ def parse_pipeline_config(
     """Parse and validate ``raw`` (a pipeline config dict). Raises ``ConfigValidationError`` listing
     every problem found; returns the model otherwise."""
     if not isinstance(raw, Mapping):
-        raise ConfigValidationError([ValidationIssue(field="$", message="a pipeline config must be a JSON object")])
+        raise ConfigValidationError(
+            [ValidationIssue(field="$", message="a pipeline config must be a JSON object")]
+        )
     issues: list[ValidationIssue] = []
     for key in ("name", "application"):
         value = raw.get(key)
@@ -105,7 +115,9 @@ def graph_issues(
     seen: dict[str, int] = {}
     for i, stage in enumerate(config.stages):
         if not stage.ref_id:
-            issues.append(ValidationIssue(field=f"stages[{i}].refId", message="must not be empty", stage=f"#{i}"))
+            issues.append(
+                ValidationIssue(field=f"stages[{i}].refId", message="must not be empty", stage=f"#{i}")
+            )
         elif stage.ref_id in seen:
             issues.append(
                 ValidationIssue(
@@ -117,22 +129,26 @@ def graph_issues(
         else:
             seen[stage.ref_id] = i
         if not stage.type:
-            issues.append(ValidationIssue(field=f"stages[{i}].type", message="must not be empty", stage=stage.ref_id))
+            issues.append(
+                ValidationIssue(field=f"stages[{i}].type", message="must not be empty", stage=stage.ref_id)
+            )
         elif is_known_stage_type is not None and not is_known_stage_type(stage.type):
             issues.append(
                 ValidationIssue(
-                    field=f"stages[{i}].type", message=f"unknown stage type {stage.type!r}", stage=stage.ref_id
+                    field=f"stages[{i}].type",
+                    message=f"unknown stage type {stage.type!r}",
+                    stage=stage.ref_id,
                 )
             )
-        if stage.stage_enabled is not None and stage.stage_enabled.type == "expression":
-            if not (stage.stage_enabled.expression or "").strip():
-                issues.append(
-                    ValidationIssue(
-                        field=f"stages[{i}].stageEnabled.expression",
-                        message="an expression is required when stageEnabled.type is 'expression'",
-                        stage=stage.ref_id,
-                    )
+        enabled = stage.stage_enabled
+        if enabled is not None and enabled.type == "expression" and not (enabled.expression or "").strip():
+            issues.append(
+                ValidationIssue(
+                    field=f"stages[{i}].stageEnabled.expression",
+                    message="an expression is required when stageEnabled.type is 'expression'",
+                    stage=stage.ref_id,
                 )
+            )
     for i, stage in enumerate(config.stages):
         for j, parent in enumerate(stage.requisite_stage_ref_ids):
             if parent not in seen:
@@ -157,7 +173,10 @@ def graph_issues(
 
 def _cycle_issues(config: PipelineConfig) -> list[ValidationIssue]:
     index = {s.ref_id: i for i, s in enumerate(config.stages)}
-    parents = {s.ref_id: [p for p in s.requisite_stage_ref_ids if p in index and p != s.ref_id] for s in config.stages}
+    parents = {
+        s.ref_id: [p for p in s.requisite_stage_ref_ids if p in index and p != s.ref_id]
+        for s in config.stages
+    }
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     issues: list[ValidationIssue] = []
     reported: set[frozenset[str]] = set()

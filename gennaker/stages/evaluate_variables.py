@@ -32,7 +32,9 @@ def run_evaluate_variables(task: TaskInput) -> TaskResult:
         if result.failed:
             summary.update(result.summary)
             for entries in result.summary.values():
-                errors += [f"{var['key']}: {e.get('description')}" for e in entries if e.get("level") == "ERROR"]
+                errors += [
+                    f"{var['key']}: {e.get('description')}" for e in entries if e.get("level") == "ERROR"
+                ]
         evaluated[var["key"]] = result.value
         shown.append({**dict(var), "value": result.value})
     if errors:
@@ -40,7 +42,9 @@ def run_evaluate_variables(task: TaskInput) -> TaskResult:
             {
                 "expressionEvaluationSummary": summary,
                 "exception": exception_details(
-                    "Failed to evaluate variables", errors, exception_type="ExpressionEvaluationException",
+                    "Failed to evaluate variables",
+                    errors,
+                    exception_type="ExpressionEvaluationException",
                     operation="evaluateVariables",
                 ),
             }

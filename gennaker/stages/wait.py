@@ -48,7 +48,14 @@ def run_wait(task: TaskInput) -> TaskResult:
 
 WAIT = StageDefinition(
     type="wait",
-    tasks=(TaskDefinition(name="wait", run=run_wait, implementing_class="gennaker.stages.wait.WaitTask", timeout_overridable=True),),
+    tasks=(
+        TaskDefinition(
+            name="wait",
+            run=run_wait,
+            implementing_class="gennaker.stages.wait.WaitTask",
+            timeout_overridable=True,
+        ),
+    ),
     description="Wait a number of seconds (waitTime); skipRemainingWait ends it early.",
 )
 

@@ -47,17 +47,23 @@ def list_applications(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r[0]) for r in conn.execute(sa.select(app_t.c.body).order_by(app_t.c.name))]
 
 
-def upsert_application(conn: Connection, name: str, body: dict[str, Any], *, now: int, principal: str) -> bool:
+def upsert_application(
+    conn: Connection, name: str, body: dict[str, Any], *, now: int, principal: str
+) -> bool:
     """Create or replace an application; returns True when it was created."""
     name = name.lower()
     exists = conn.execute(sa.select(app_t.c.name).where(app_t.c.name == name)).first() is not None
     if exists:
         conn.execute(
-            sa.update(app_t).where(app_t.c.name == name).values(body=body, updated_ts=now, updated_by=principal)
+            sa.update(app_t)
+            .where(app_t.c.name == name)
+            .values(body=body, updated_ts=now, updated_by=principal)
         )
     else:
         conn.execute(
-            sa.insert(app_t).values(name=name, body=body, created_ts=now, updated_ts=now, updated_by=principal)
+            sa.insert(app_t).values(
+                name=name, body=body, created_ts=now, updated_ts=now, updated_by=principal
+            )
         )
     return not exists
 
@@ -94,7 +100,9 @@ def list_configs(conn: Connection, application: str) -> list[dict[str, Any]]:
 
 
 def _next_version(conn: Connection, config_id: str) -> int:
-    value = conn.execute(sa.select(sa.func.max(ver_t.c.version)).where(ver_t.c.config_id == config_id)).scalar()
+    value = conn.execute(
+        sa.select(sa.func.max(ver_t.c.version)).where(ver_t.c.config_id == config_id)
+    ).scalar()
     return int(value or 0) + 1
 
 
@@ -156,7 +164,9 @@ def delete_config(conn: Connection, config_id: str, *, now: int, principal: str)
 
 def config_history(conn: Connection, config_id: str) -> list[ConfigVersion]:
     """Every version of a config, newest first."""
-    rows = conn.execute(sa.select(ver_t).where(ver_t.c.config_id == config_id).order_by(ver_t.c.version.desc()))
+    rows = conn.execute(
+        sa.select(ver_t).where(ver_t.c.config_id == config_id).order_by(ver_t.c.version.desc())
+    )
     return [ConfigVersion(**r._mapping) for r in rows]
 
 

@@ -91,9 +91,20 @@ EXECUTION_FIELDS = [f.name for f in fields(ExecutionRecord)]
 STAGE_FIELDS = [f.name for f in fields(StageRecord)]
 # Columns enough to walk the graph (no JSON documents besides the ref lists).
 GRAPH_FIELDS = [
-    "id", "execution_id", "seq", "ref_id", "type", "name", "status", "start_time", "end_time",
-    "parent_stage_id", "synthetic_stage_owner", "requisite_stage_ref_ids", "downstream_ref_ids",
-]  # fmt: skip
+    "id",
+    "execution_id",
+    "seq",
+    "ref_id",
+    "type",
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "parent_stage_id",
+    "synthetic_stage_owner",
+    "requisite_stage_ref_ids",
+    "downstream_ref_ids",
+]
 
 
 def _execution(row: Any) -> ExecutionRecord:
@@ -193,7 +204,9 @@ def delete_stages(conn: Connection, stage_ids: Sequence[str]) -> None:
 
 def next_seq(conn: Connection, execution_id: str) -> int:
     """The ``seq`` for the next stage added to an execution."""
-    value = conn.execute(sa.select(sa.func.max(st_t.c.seq)).where(st_t.c.execution_id == execution_id)).scalar()
+    value = conn.execute(
+        sa.select(sa.func.max(st_t.c.seq)).where(st_t.c.execution_id == execution_id)
+    ).scalar()
     return int(value or 0) + 1
 
 

@@ -57,7 +57,13 @@ def fingerprint(kind: str, payload: dict[str, Any]) -> str:
 
 
 def push(
-    conn: Connection, kind: str, payload: dict[str, Any], *, deliver_at: int, now: int, execution_id: str | None
+    conn: Connection,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    deliver_at: int,
+    now: int,
+    execution_id: str | None,
 ) -> None:
     """Queue a message (or move the identical queued one; see the module docstring)."""
     values = {
@@ -91,9 +97,7 @@ def push(
 
 def claim(conn: Connection, *, owner: str, now: int, lease_ms: int, limit: int = 1) -> list[QueuedMessage]:
     """Lease up to ``limit`` ready messages, earliest delivery first."""
-    ready = sa.and_(
-        q_t.c.deliver_at <= now, sa.or_(q_t.c.lease_token.is_(None), q_t.c.lease_expires < now)
-    )
+    ready = sa.and_(q_t.c.deliver_at <= now, sa.or_(q_t.c.lease_token.is_(None), q_t.c.lease_expires < now))
     select = sa.select(q_t.c.id).where(ready).order_by(q_t.c.deliver_at, q_t.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         select = select.with_for_update(skip_locked=True)
@@ -159,7 +163,13 @@ def push_leased(
         push(conn, kind, payload, deliver_at=now, now=now, execution_id=execution_id)
         return None
     return QueuedMessage(
-        id=row[0], kind=kind, payload=payload, execution_id=execution_id, lease_token=token, attempts=1, deliver_at=now
+        id=row[0],
+        kind=kind,
+        payload=payload,
+        execution_id=execution_id,
+        lease_token=token,
+        attempts=1,
+        deliver_at=now,
     )
 
 

@@ -9,9 +9,9 @@ milliseconds (BIGINT). JSON columns hold Spinnaker-shaped documents. Persisted:
 - ``executions``: one row per execution, the fields the engine updates as columns, the rest in ``body``.
 - ``stages``: one row per stage (top-level and synthetic); a message touches only the rows it needs.
   ``tasks`` is the stage's task list (small); ``initial_context`` is the context as planned, kept so a
-  restart can re-evaluate expressions; ``seq`` orders stages as they were added; ``downstream_ref_ids`` (the refIds
-  that list this stage in ``requisiteStageRefIds``) is computed when stages are planned so completing a
-  stage finds what to start next without reading the whole execution.
+  restart can re-evaluate expressions; ``seq`` orders stages as they were added;
+  ``downstream_ref_ids`` (the refIds that list this stage in ``requisiteStageRefIds``) is computed when
+  stages are planned so completing a stage finds what to start next without reading the whole execution.
 - ``queue``: engine messages (see ``gennaker.store.queue``): delivery time, dedup fingerprint, lease.
 - ``audit_log``: who changed what (principal, action, target, details).
 """

@@ -68,7 +68,9 @@ def finish_waiting(tx: Tx) -> None:
     ex = tx.execution
     if ex.type == "PIPELINE" and ex.pipeline_config_id:
         tx.push(
-            StartWaitingExecutions(ex.id, pipeline_config_id=ex.pipeline_config_id, purge_queue=not ex.keep_waiting_pipelines)
+            StartWaitingExecutions(
+                ex.id, pipeline_config_id=ex.pipeline_config_id, purge_queue=not ex.keep_waiting_pipelines
+            )
         )
 
 
@@ -98,7 +100,9 @@ class StartExecutionHandler(Handler[StartExecution]):
                 tx.emit_execution()
             return
         stages = repo.get_stages(tx.conn, ex.id, graph_only=True)
-        tx.update_execution(status=S.RUNNING.value, start_time=ex.start_time or tx.now, waiting=False, end_time=None)
+        tx.update_execution(
+            status=S.RUNNING.value, start_time=ex.start_time or tx.now, waiting=False, end_time=None
+        )
         tx.emit_execution()
         initial = ready_top_level(stages)
         if not initial:
@@ -130,12 +134,17 @@ def final_status(tx: Tx) -> ExecutionStatus | None:
         by_ref = {s.ref_id: s for s in top}
         incomplete = running or any(
             s.status == S.NOT_STARTED
-            and all(by_ref.get(r) is not None and by_ref[r].status in CONTINUABLE for r in s.requisite_stage_ref_ids)
+            and all(
+                by_ref.get(r) is not None and by_ref[r].status in CONTINUABLE
+                for r in s.requisite_stage_ref_ids
+            )
             for s in top
         )
         if incomplete:
             return None
-        fail = any(s.status == S.STOPPED and s.context.get("completeOtherBranchesThenFail") is True for s in top)
+        fail = any(
+            s.status == S.STOPPED and s.context.get("completeOtherBranchesThenFail") is True for s in top
+        )
         return S.TERMINAL if fail else S.SUCCEEDED
     return None
 

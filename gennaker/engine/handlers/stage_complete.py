@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gennaker.engine.handlers.stage_start import halt_upwards
 from gennaker.engine.handlers.base import Handler, handles
+from gennaker.engine.handlers.stage_start import halt_upwards
 from gennaker.engine.messages import AbortStage, CancelStage, CompleteStage, StartStage
 from gennaker.engine.planning import synthetic_stages
 from gennaker.engine.registry import UnknownStageTypeError
@@ -46,7 +46,11 @@ def _plan_after(tx: Tx, stage: StageRecord, builder: PlanFn, existing_after: int
     if not specs:
         return []
     rows = synthetic_stages(
-        stage, specs, owner="STAGE_AFTER", existing=existing_after, first_seq=repo.next_seq(tx.conn, tx.execution.id)
+        stage,
+        specs,
+        owner="STAGE_AFTER",
+        existing=existing_after,
+        first_seq=repo.next_seq(tx.conn, tx.execution.id),
     )
     tx.insert_stages(rows)
     return rows
@@ -62,7 +66,12 @@ def _expressions_failed(context: dict[str, Any]) -> bool:
     summary = context.get("expressionEvaluationSummary")
     if not isinstance(summary, dict):
         return False
-    return any(isinstance(e, dict) and e.get("level") == "ERROR" for v in summary.values() if isinstance(v, list) for e in v)
+    return any(
+        isinstance(e, dict) and e.get("level") == "ERROR"
+        for v in summary.values()
+        if isinstance(v, list)
+        for e in v
+    )
 
 
 def finish_stage(tx: Tx, stage: StageRecord, status: ExecutionStatus) -> None:
@@ -71,7 +80,11 @@ def finish_stage(tx: Tx, stage: StageRecord, status: ExecutionStatus) -> None:
     include_expression_summary(context)
     tx.update_stage(stage, status=status.value, end_time=tx.now, context=context)
     tx.emit_stage(stage)
-    if status == S.FAILED_CONTINUE and stage.parent_stage_id and context.get("allowSiblingStagesToContinueOnFailure") is not True:
+    if (
+        status == S.FAILED_CONTINUE
+        and stage.parent_stage_id
+        and context.get("allowSiblingStagesToContinueOnFailure") is not True
+    ):
         tx.push(CompleteStage(tx.execution.id, stage.parent_stage_id))
     elif status in CONTINUABLE:
         start_next(tx, stage)
@@ -96,7 +109,12 @@ class CompleteStageHandler(Handler[CompleteStage]):
         after = [c for c in children if c.synthetic_stage_owner == "STAGE_AFTER"]
         try:
             if status in (S.RUNNING, S.NOT_STARTED) or (status.is_complete and not status.is_halt):
-                if not after and definition is not None and definition.after_stages is not None and status != S.SKIPPED:
+                if (
+                    not after
+                    and definition is not None
+                    and definition.after_stages is not None
+                    and status != S.SKIPPED
+                ):
                     after = _plan_after(tx, stage, definition.after_stages, 0)
                 if any(c.status == S.NOT_STARTED for c in after):
                     _start_first(tx, after)
@@ -113,14 +131,19 @@ class CompleteStageHandler(Handler[CompleteStage]):
         except Exception as e:
             context = dict(stage.context)
             context["exception"] = exception_details(
-                f"Failed to plan synthetic stages: {e}", [str(e)], exception_type=type(e).__name__, operation=stage.type
+                f"Failed to plan synthetic stages: {e}",
+                [str(e)],
+                exception_type=type(e).__name__,
+                operation=stage.type,
             )
             stage.context = context
             status = S.TERMINAL
         finish_stage(tx, stage, status)
 
     @staticmethod
-    def _plan_on_failure(tx: Tx, stage: StageRecord, builder: PlanFn, after: list[StageRecord]) -> list[StageRecord]:
+    def _plan_on_failure(
+        tx: Tx, stage: StageRecord, builder: PlanFn, after: list[StageRecord]
+    ) -> list[StageRecord]:
         """Plan on-failure stages once (Orca drops after-stages that have not started, then plans them)."""
         plan = PlanInput(stage.id, stage.ref_id, stage.type, stage.name, stage.context, tx.execution.trigger)
         specs = list(builder(plan))
@@ -131,7 +154,11 @@ class CompleteStageHandler(Handler[CompleteStage]):
         tx.delete_stages(not_started)
         kept = len(after) - len(not_started)
         rows = synthetic_stages(
-            stage, specs, owner="STAGE_AFTER", existing=kept, first_seq=repo.next_seq(tx.conn, tx.execution.id)
+            stage,
+            specs,
+            owner="STAGE_AFTER",
+            existing=kept,
+            first_seq=repo.next_seq(tx.conn, tx.execution.id),
         )
         tx.insert_stages(rows)
         return rows

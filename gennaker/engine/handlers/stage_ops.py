@@ -105,7 +105,13 @@ class RestartStageHandler(Handler[RestartStage]):
             "previousException": top.context.get("exception"),
         }
         self._reset(tx, all_stages, top, restart_details, set())
-        values: dict[str, Any] = {"status": S.RUNNING.value, "end_time": None, "canceled": False, "canceled_by": None, "cancellation_reason": None}
+        values: dict[str, Any] = {
+            "status": S.RUNNING.value,
+            "end_time": None,
+            "canceled": False,
+            "canceled_by": None,
+            "cancellation_reason": None,
+        }
         tx.update_execution(**values)
         if ex.pipeline_config_id:
             lock_config(tx, ex.pipeline_config_id)
@@ -117,7 +123,12 @@ class RestartStageHandler(Handler[RestartStage]):
         tx.push(StartStage(ex.id, top.id))
 
     def _reset(
-        self, tx: Tx, all_stages: list[StageRecord], stage: StageRecord, details: dict[str, Any] | None, seen: set[str]
+        self,
+        tx: Tx,
+        all_stages: list[StageRecord],
+        stage: StageRecord,
+        details: dict[str, Any] | None,
+        seen: set[str],
     ) -> None:
         if stage.id in seen:
             return
@@ -134,7 +145,13 @@ class RestartStageHandler(Handler[RestartStage]):
             if details is not None:
                 context["restartDetails"] = details
             tx.update_stage(
-                stage, status=S.NOT_STARTED.value, start_time=None, end_time=None, tasks=[], context=context, outputs={}
+                stage,
+                status=S.NOT_STARTED.value,
+                start_time=None,
+                end_time=None,
+                tasks=[],
+                context=context,
+                outputs={},
             )
             tx.emit_stage(stage)
         for down in all_stages:

@@ -84,8 +84,12 @@ def _stage_enabled(tx: Tx, stage: StageRecord, scope: StageScope | None) -> tupl
     log.warning(
         "Unable to determine stage optionality of %s (%s) in %s: Conditional Expression '%s' could not be "
         "evaluated (%s); skipping the stage",
-        stage.name, stage.id, tx.execution.id, expression, reason,
-    )  # fmt: skip
+        stage.name,
+        stage.id,
+        tx.execution.id,
+        expression,
+        reason,
+    )
     summary = dict(stage.context.get("expressionEvaluationSummary") or {})
     summary[expression] = [
         {
@@ -101,7 +105,9 @@ def _stage_enabled(tx: Tx, stage: StageRecord, scope: StageScope | None) -> tupl
 
 def _plan_failed(tx: Tx, stage: StageRecord, error: str, errors: list[str], exception_type: str) -> None:
     context = dict(stage.context)
-    context["exception"] = exception_details(error, errors, exception_type=exception_type, operation=stage.type)
+    context["exception"] = exception_details(
+        error, errors, exception_type=exception_type, operation=stage.type
+    )
     context["beforeStagePlanningFailed"] = True
     tx.update_stage(stage, status=S.RUNNING.value, start_time=tx.now, context=context)
     tx.emit_stage(stage)
@@ -122,13 +128,21 @@ class StartStageHandler(Handler[StartStage]):
             tx.emit_stage(stage)
             halt_upwards(tx, stage)
             return
-        upstream = [u for u in tx.stages_by_ref(stage.requisite_stage_ref_ids) if u.parent_stage_id == stage.parent_stage_id]
+        upstream = [
+            u
+            for u in tx.stages_by_ref(stage.requisite_stage_ref_ids)
+            if u.parent_stage_id == stage.parent_stage_id
+        ]
         if any(S(u.status).is_halt for u in upstream):
             halt_upwards(tx, stage)
             return
-        if len(upstream) < len(stage.requisite_stage_ref_ids) or not all(u.status in CONTINUABLE for u in upstream):
+        if len(upstream) < len(stage.requisite_stage_ref_ids) or not all(
+            u.status in CONTINUABLE for u in upstream
+        ):
             return  # the last upstream stage to finish pushes StartStage again
-        if is_manually_skipped(tx, stage) or (stage.start_time_expiry is not None and tx.now > stage.start_time_expiry):
+        if is_manually_skipped(tx, stage) or (
+            stage.start_time_expiry is not None and tx.now > stage.start_time_expiry
+        ):
             skip_stage(tx, stage)
             return
         enabled, scope = _stage_enabled(tx, stage, None)
@@ -138,7 +152,13 @@ class StartStageHandler(Handler[StartStage]):
         try:
             definition = tx.runtime.registry.get(stage.type)
         except UnknownStageTypeError:
-            _plan_failed(tx, stage, f"Unknown stage type {stage.type!r}", [f"no stage type {stage.type!r} is registered"], "UnknownStageType")
+            _plan_failed(
+                tx,
+                stage,
+                f"Unknown stage type {stage.type!r}",
+                [f"no stage type {stage.type!r} is registered"],
+                "UnknownStageType",
+            )
             return
         context = dict(stage.context)
         skip = definition.unevaluated_keys | ALWAYS_UNEVALUATED
@@ -148,7 +168,9 @@ class StartStageHandler(Handler[StartStage]):
             try:
                 result = scope.evaluate(tx.runtime.evaluator, evaluable, context)
             except Exception as e:  # the evaluator failing as a whole (e.g. not installed)
-                _plan_failed(tx, stage, "Expression evaluation failed", [f"{type(e).__name__}: {e}"], type(e).__name__)
+                _plan_failed(
+                    tx, stage, "Expression evaluation failed", [f"{type(e).__name__}: {e}"], type(e).__name__
+                )
                 return
             context = {k: (result.value[k] if k in evaluable else v) for k, v in context.items()}
             if result.summary:
@@ -157,8 +179,15 @@ class StartStageHandler(Handler[StartStage]):
                 context.pop("expressionEvaluationSummary", None)
             stage.context = context
             if result.failed and context.get("failOnFailedExpressions") is True:
-                errors = [e["description"] for entries in result.summary.values() for e in entries if e.get("level") == "ERROR"]
-                _plan_failed(tx, stage, "Failed to evaluate expressions", errors, "ExpressionEvaluationException")
+                errors = [
+                    e["description"]
+                    for entries in result.summary.values()
+                    for e in entries
+                    if e.get("level") == "ERROR"
+                ]
+                _plan_failed(
+                    tx, stage, "Failed to evaluate expressions", errors, "ExpressionEvaluationException"
+                )
                 return
         plan = PlanInput(stage.id, stage.ref_id, stage.type, stage.name, context, ex.trigger)
         try:
@@ -171,9 +200,13 @@ class StartStageHandler(Handler[StartStage]):
             return
         before = []
         if before_specs:
-            before = synthetic_stages(stage, before_specs, owner="STAGE_BEFORE", existing=0, first_seq=repo.next_seq(tx.conn, ex.id))
+            before = synthetic_stages(
+                stage, before_specs, owner="STAGE_BEFORE", existing=0, first_seq=repo.next_seq(tx.conn, ex.id)
+            )
             tx.insert_stages(before)
-        tx.update_stage(stage, status=S.RUNNING.value, start_time=tx.now, end_time=None, tasks=tasks, context=context)
+        tx.update_stage(
+            stage, status=S.RUNNING.value, start_time=tx.now, end_time=None, tasks=tasks, context=context
+        )
         tx.emit_stage(stage)
         if before:
             for b in before:

@@ -80,7 +80,9 @@ def _parent_chain(conn: Any, stage: StageRecord) -> list[StageRecord]:
     return chain
 
 
-def _task_definition(runtime: EngineRuntime, execution: ExecutionRecord, stage: StageRecord, task: dict[str, Any]) -> TaskDefinition | None:
+def _task_definition(
+    runtime: EngineRuntime, execution: ExecutionRecord, stage: StageRecord, task: dict[str, Any]
+) -> TaskDefinition | None:
     try:
         definition = runtime.registry.get(stage.type)
     except UnknownStageTypeError:
@@ -120,18 +122,34 @@ class RunTaskHandler(Handler[RunTask]):
             return RunOutcome("complete", S.SKIPPED)
         definition = _task_definition(runtime, execution, stage, task)
         if definition is None:
-            ctx = {"exception": exception_details(
-                "Unexpected Task Failure", [f"stage type {stage.type!r} has no task {task['name']!r}"],
-                exception_type="InvalidTaskType", operation=task["name"])}  # fmt: skip
+            ctx = {
+                "exception": exception_details(
+                    "Unexpected Task Failure",
+                    [f"stage type {stage.type!r} has no task {task['name']!r}"],
+                    exception_type="InvalidTaskType",
+                    operation=task["name"],
+                )
+            }
             return RunOutcome("complete", failure_status(stage.context), context=ctx)
         now = now_ms()
-        timeout_stage = next((s for s in chain if isinstance(s.context.get("stageTimeoutMs"), int | float)), None)
+        timeout_stage = next(
+            (s for s in chain if isinstance(s.context.get("stageTimeoutMs"), int | float)), None
+        )
         deadline_left: int | None = None
         if timeout_stage is not None and timeout_stage.start_time is not None:
             limit = int(timeout_stage.context["stageTimeoutMs"])
-            elapsed = now - timeout_stage.start_time - execution.paused_ms_since(timeout_stage.start_time, now)
+            elapsed = (
+                now - timeout_stage.start_time - execution.paused_ms_since(timeout_stage.start_time, now)
+            )
             if elapsed > limit:
-                return self._timed_out(runtime, execution, stage, task, definition, f"Stage {stage.name} timed out after {_format(elapsed)}")
+                return self._timed_out(
+                    runtime,
+                    execution,
+                    stage,
+                    task,
+                    definition,
+                    f"Stage {stage.name} timed out after {_format(elapsed)}",
+                )
             deadline_left = limit - elapsed
         task_timeout = definition.timeout_ms
         if definition.timeout_overridable and timeout_stage is not None:
@@ -141,9 +159,13 @@ class RunTaskHandler(Handler[RunTask]):
             elapsed = now - start - execution.paused_ms_since(start, now)
             if elapsed > task_timeout:
                 return self._timed_out(
-                    runtime, execution, stage, task, definition,
+                    runtime,
+                    execution,
+                    stage,
+                    task,
+                    definition,
                     f"{task['name']} of stage {stage.name} timed out after {_format(elapsed)}",
-                )  # fmt: skip
+                )
             left = task_timeout - elapsed
             deadline_left = left if deadline_left is None else min(deadline_left, left)
         task_input = build_task_input(runtime, execution, stage, task)
@@ -175,16 +197,25 @@ class RunTaskHandler(Handler[RunTask]):
     @staticmethod
     def _failed(stage: StageRecord, task: dict[str, Any], e: BaseException) -> RunOutcome:
         log.warning("task %s of stage %s (%s) failed: %s", task["name"], stage.name, stage.id, e, exc_info=e)
-        ctx = {"exception": exception_details(
-            "Unexpected Task Failure", [str(e) or type(e).__name__], exception_type=type(e).__name__,
-            operation=task["name"])}  # fmt: skip
+        ctx = {
+            "exception": exception_details(
+                "Unexpected Task Failure",
+                [str(e) or type(e).__name__],
+                exception_type=type(e).__name__,
+                operation=task["name"],
+            )
+        }
         return RunOutcome("complete", failure_status(stage.context), S.TERMINAL, context=ctx)
 
     @staticmethod
-    def _timed_out(
-        runtime: EngineRuntime, execution: ExecutionRecord, stage: StageRecord, task: dict[str, Any],
-        definition: TaskDefinition, reason: str,
-    ) -> RunOutcome:  # fmt: skip
+    def _timed_out(  # noqa: PLR0917
+        runtime: EngineRuntime,
+        execution: ExecutionRecord,
+        stage: StageRecord,
+        task: dict[str, Any],
+        definition: TaskDefinition,
+        reason: str,
+    ) -> RunOutcome:
         ctx: dict[str, Any] = {}
         if definition.on_timeout is not None:
             try:
@@ -193,7 +224,9 @@ class RunTaskHandler(Handler[RunTask]):
                 log.exception("onTimeout of %s failed", task["name"])
         if definition.mark_successful_on_timeout:
             return RunOutcome("complete", S.SUCCEEDED, context=ctx)
-        ctx["exception"] = exception_details(reason, [reason], exception_type="TimeoutException", operation=task["name"])
+        ctx["exception"] = exception_details(
+            reason, [reason], exception_type="TimeoutException", operation=task["name"]
+        )
         return RunOutcome("complete", failure_status(stage.context), S.TERMINAL, context=ctx)
 
     def handle(self, tx: Tx, message: RunTask, prepared: RunOutcome) -> None:
@@ -221,8 +254,15 @@ class RunTaskHandler(Handler[RunTask]):
         if outcome.context:
             tx.update_stage(stage, context={**stage.context, **outcome.context})
         if outcome.action == "complete":
-            tx.push(CompleteTask(ex.id, stage.id, task_id=task["id"], status=outcome.status.value,
-                                 original_status=outcome.original_status.value if outcome.original_status else None))  # fmt: skip
+            tx.push(
+                CompleteTask(
+                    ex.id,
+                    stage.id,
+                    task_id=task["id"],
+                    status=outcome.status.value,
+                    original_status=outcome.original_status.value if outcome.original_status else None,
+                )
+            )
             return
         if outcome.action == "retry":
             tx.push(message, outcome.delay_ms)
@@ -243,7 +283,11 @@ class RunTaskHandler(Handler[RunTask]):
             tx.push(CompleteTask(ex.id, stage.id, task_id=task["id"], status=status.value))
         else:
             final = failure_status(stage.context, default=S.CANCELED if status == S.CANCELED else S.TERMINAL)
-            tx.push(CompleteTask(ex.id, stage.id, task_id=task["id"], status=final.value, original_status=status.value))
+            tx.push(
+                CompleteTask(
+                    ex.id, stage.id, task_id=task["id"], status=final.value, original_status=status.value
+                )
+            )
 
 
 @handles(CompleteTask)
@@ -255,7 +299,7 @@ class CompleteTaskHandler(Handler[CompleteTask]):
         found = find_task(stage, message.task_id)
         if found is None or found[1]["status"] not in (S.RUNNING, S.PAUSED):
             return
-        i, task = found
+        i = found[0]
         status = S(message.status)
         tasks = [dict(t) for t in stage.tasks]
         if status == S.REDIRECT:
@@ -271,7 +315,11 @@ class CompleteTaskHandler(Handler[CompleteTask]):
         tx.update_stage(stage, tasks=tasks)
         tx.emit_task(stage, tasks[i])
         following = tasks[i + 1] if i + 1 < len(tasks) else None
-        if status in (S.SUCCEEDED, S.FAILED_CONTINUE) and following is not None and not is_manually_skipped(tx, stage):
+        if (
+            status in (S.SUCCEEDED, S.FAILED_CONTINUE)
+            and following is not None
+            and not is_manually_skipped(tx, stage)
+        ):
             tx.push(StartTask(tx.execution.id, stage.id, task_id=following["id"]))
         else:
             tx.push(CompleteStage(tx.execution.id, stage.id))
