@@ -20,14 +20,18 @@ PARAMS = [
 
 def test_manual_trigger_parameters_defaults_required_options(engine: Engine) -> None:
     svc = engine.svc
-    svc.save_pipeline({"application": "app", "name": "p", "parameterConfig": PARAMS, "stages": []}, principal="t")
+    svc.save_pipeline(
+        {"application": "app", "name": "p", "parameterConfig": PARAMS, "stages": []}, principal="t"
+    )
     with pytest.raises(InvalidRequestError) as missing:
         svc.start_pipeline("app", "p", trigger={"parameters": {}}, principal="t")
     assert missing.value.field == "parameters.env"
     with pytest.raises(InvalidRequestError) as bad:
         svc.start_pipeline("app", "p", trigger={"parameters": {"env": "qa"}}, principal="t")
     assert "not one of its options" in bad.value.message
-    eid = svc.start_pipeline("app", "p", trigger={"parameters": {"env": "prod", "extra": "kept"}}, principal="hank")
+    eid = svc.start_pipeline(
+        "app", "p", trigger={"parameters": {"env": "prod", "extra": "kept"}}, principal="hank"
+    )
     ex = svc.get_execution(eid) or {}
     assert ex["trigger"]["parameters"] == {"env": "prod", "replicas": "2", "extra": "kept"}
     assert ex["trigger"]["type"] == "manual" and ex["trigger"]["user"] == "hank"
@@ -97,14 +101,18 @@ def test_operations_on_unknown_ids(engine: Engine) -> None:
 
 
 def test_orchestration_runs_stages_in_order(engine: Engine) -> None:
-    eid = engine.svc.start_orchestration("app", [{"type": "succeed"}, {"type": "wait", "waitTime": 0}], name="adhoc", principal="t")
+    eid = engine.svc.start_orchestration(
+        "app", [{"type": "succeed"}, {"type": "wait", "waitTime": 0}], name="adhoc", principal="t"
+    )
     ex = wait_status(engine.svc, eid, {"SUCCEEDED", "TERMINAL"})
     assert ex["type"] == "ORCHESTRATION" and ex["status"] == "SUCCEEDED"
     assert ex["stages"][1]["requisiteStageRefIds"] == ["1"]
 
 
 def test_disabled_pipeline_cannot_start(engine: Engine) -> None:
-    engine.svc.save_pipeline({"application": "app", "name": "off", "disabled": True, "stages": []}, principal="t")
+    engine.svc.save_pipeline(
+        {"application": "app", "name": "off", "disabled": True, "stages": []}, principal="t"
+    )
     with pytest.raises(InvalidRequestError):
         engine.svc.start_pipeline("app", "off", principal="t")
 
@@ -115,6 +123,10 @@ def test_audit_log_records_principals(engine: Engine) -> None:
     wait_status(engine.svc, eid, {"TERMINAL", "SUCCEEDED"})
     engine.svc.delete_pipeline("app", "aud", principal="kim")
     actions = [(e.action, e.principal) for e in engine.svc.audit_log(application="app")]
-    assert ("pipeline.save", "ivy") in actions and ("execution.start", "jack") in actions and ("pipeline.delete", "kim") in actions
+    assert (
+        ("pipeline.save", "ivy") in actions
+        and ("execution.start", "jack") in actions
+        and ("pipeline.delete", "kim") in actions
+    )
     history = engine.svc.pipeline_history(saved["id"])
     assert [v.action for v in history] == ["delete", "save"]

@@ -64,7 +64,9 @@ class FileRecorder:
             return [json.loads(line) for line in f if line.strip()]
 
 
-def build_registry(recorder: Recorder | None = None, file_recorder: FileRecorder | None = None) -> StageRegistry:
+def build_registry(
+    recorder: Recorder | None = None, file_recorder: FileRecorder | None = None
+) -> StageRegistry:
     rec = recorder or Recorder()
     registry = builtin_registry()
 
@@ -81,13 +83,22 @@ def build_registry(recorder: Recorder | None = None, file_recorder: FileRecorder
     def sleep(t: TaskInput) -> TaskResult:
         start = time.time()
         if file_recorder is not None:
-            file_recorder.write(event="start", execution=t.execution_id, ref=t.ref_id, stage=t.stage_id, ts=start, pid=os.getpid())
+            file_recorder.write(
+                event="start",
+                execution=t.execution_id,
+                ref=t.ref_id,
+                stage=t.stage_id,
+                ts=start,
+                pid=os.getpid(),
+            )
         time.sleep(float(t.context.own.get("seconds", 0.3)))
         end = time.time()
         with rec.lock:
             rec.intervals.append((t.execution_id, str(t.ref_id), start, end))
         if file_recorder is not None:
-            file_recorder.write(event="end", execution=t.execution_id, ref=t.ref_id, stage=t.stage_id, ts=end, pid=os.getpid())
+            file_recorder.write(
+                event="end", execution=t.execution_id, ref=t.ref_id, stage=t.stage_id, ts=end, pid=os.getpid()
+            )
         return TaskResult.succeeded(outputs=t.context.own.get("emit"))
 
     def block(t: TaskInput) -> TaskResult:
@@ -115,7 +126,15 @@ def build_registry(recorder: Recorder | None = None, file_recorder: FileRecorder
 
     def befores(p: PlanInput) -> list[SyntheticStage]:
         specs = p.context.get("before") or []
-        return [SyntheticStage(type=s["type"], name=s["name"], context=s.get("context", {}), parallel=s.get("parallel", False)) for s in specs]
+        return [
+            SyntheticStage(
+                type=s["type"],
+                name=s["name"],
+                context=s.get("context", {}),
+                parallel=s.get("parallel", False),
+            )
+            for s in specs
+        ]
 
     def afters(p: PlanInput) -> list[SyntheticStage]:
         specs = p.context.get("after") or []
@@ -134,7 +153,9 @@ def build_registry(recorder: Recorder | None = None, file_recorder: FileRecorder
     registry.register(StageDefinition("failOnce", tasks=(task("failOnce", fail_once),)))
     registry.register(StageDefinition("twoTasks", tasks=(task("first", succeed), task("second", succeed))))
     registry.register(
-        StageDefinition("flaky", tasks=(task("flaky", flaky, retryable=True, backoff_ms=50, timeout_ms=60_000),))
+        StageDefinition(
+            "flaky", tasks=(task("flaky", flaky, retryable=True, backoff_ms=50, timeout_ms=60_000),)
+        )
     )
     registry.register(
         StageDefinition(
@@ -152,11 +173,15 @@ def build_registry(recorder: Recorder | None = None, file_recorder: FileRecorder
             cancel=on_cancel,
         )
     )
-    registry.register(StageDefinition("failWithCleanup", tasks=(task("fail", fail),), on_failure_stages=on_failure))
+    registry.register(
+        StageDefinition("failWithCleanup", tasks=(task("fail", fail),), on_failure_stages=on_failure)
+    )
     return registry
 
 
-def wait_status(svc: Any, execution_id: str, statuses: set[str] | tuple[str, ...], timeout_s: float = 30) -> dict[str, Any]:
+def wait_status(
+    svc: Any, execution_id: str, statuses: set[str] | tuple[str, ...], timeout_s: float = 30
+) -> dict[str, Any]:
     """Wait (bounded) until the execution has one of ``statuses``; returns its JSON."""
     deadline = time.monotonic() + timeout_s
     status = None

@@ -20,7 +20,9 @@ def main() -> None:
     lease_ms = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     logging.basicConfig(level=logging.WARNING)
-    runtime = EngineRuntime(db=Database(url), registry=build_registry(file_recorder=FileRecorder(record)), lease_ms=lease_ms)
+    runtime = EngineRuntime(
+        db=Database(url), registry=build_registry(file_recorder=FileRecorder(record)), lease_ms=lease_ms
+    )
     PipelineService(runtime)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

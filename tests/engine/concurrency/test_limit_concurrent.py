@@ -9,7 +9,10 @@ BLOCK = [{"refId": "1", "type": "block", "pollMs": 60_000}]
 
 
 def release(eng: Engine, eid: str) -> None:
-    wait_for(lambda: stage_by_ref(eng.svc.get_execution(eid) or {}, "1")["status"] == "RUNNING", what=f"{eid} running")
+    wait_for(
+        lambda: stage_by_ref(eng.svc.get_execution(eid) or {}, "1")["status"] == "RUNNING",
+        what=f"{eid} running",
+    )
     stage = stage_by_ref(eng.svc.get_execution(eid) or {}, "1")
     eng.svc.patch_stage_context(eid, stage["id"], {"release": True}, principal="t")
 
@@ -62,7 +65,10 @@ def test_max_concurrent_executions(engine: Engine) -> None:
             out.setdefault(status(eng, eid), []).append(eid)
         return out
 
-    wait_for(lambda: len(by_status().get("RUNNING", [])) == 2 and len(by_status().get("NOT_STARTED", [])) == 1, what="2+1")
+    wait_for(
+        lambda: len(by_status().get("RUNNING", [])) == 2 and len(by_status().get("NOT_STARTED", [])) == 1,
+        what="2+1",
+    )
     (waiting,) = by_status()["NOT_STARTED"]
     running = by_status()["RUNNING"]
     release(eng, running[0])

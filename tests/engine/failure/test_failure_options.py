@@ -24,7 +24,9 @@ CASES: list[tuple[str, dict[str, Any], str, tuple[str, str, str, str]]] = [
 
 
 @pytest.mark.parametrize(("label", "options", "other", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_failure_option(any_engine: Engine, label: str, options: dict[str, Any], other: str, expected: tuple[str, ...]) -> None:
+def test_failure_option(
+    any_engine: Engine, label: str, options: dict[str, Any], other: str, expected: tuple[str, ...]
+) -> None:
     eid = any_engine.run(
         [
             {"refId": "1", "type": "succeed"},
@@ -39,7 +41,10 @@ def test_failure_option(any_engine: Engine, label: str, options: dict[str, Any],
         wait_status(any_engine.svc, eid, {ex["status"]})
         from tests.engine.teststages import wait_for
 
-        wait_for(lambda: stage_by_ref(any_engine.svc.get_execution(eid) or {}, "B")["status"] != "RUNNING", what="B canceled")
+        wait_for(
+            lambda: stage_by_ref(any_engine.svc.get_execution(eid) or {}, "B")["status"] != "RUNNING",
+            what="B canceled",
+        )
         ex = any_engine.svc.get_execution(eid) or {}
     got = tuple(stage_by_ref(ex, r)["status"] for r in ("A", "C", "B")) + (ex["status"],)
     assert got == expected, label

@@ -55,7 +55,10 @@ def test_sigkill_mid_pipeline_then_a_new_worker_completes_it(any_url: str, tmp_p
     )
     first = spawn(any_url, Path(record.path))
     try:
-        wait_for(lambda: any(r["ref"] == "2" and r["event"] == "start" for r in record.read()), what="stage 2 started")
+        wait_for(
+            lambda: any(r["ref"] == "2" and r["event"] == "start" for r in record.read()),
+            what="stage 2 started",
+        )
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -79,7 +82,9 @@ def test_sigkill_mid_pipeline_then_a_new_worker_completes_it(any_url: str, tmp_p
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_two_worker_processes_on_postgres_never_run_the_same_task_at_once(postgres_url: str, tmp_path: Path) -> None:
+def test_two_worker_processes_on_postgres_never_run_the_same_task_at_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
     eng = make_engine(postgres_url, start=False)
     record = FileRecorder(str(tmp_path / "runs.jsonl"))
     stages = [{"refId": "0", "type": "succeed"}] + [
@@ -116,10 +121,18 @@ def test_two_worker_processes_on_postgres_never_run_the_same_task_at_once(postgr
 @pytest.mark.slow
 def test_restarting_the_process_resumes_a_waiting_stage(sqlite_url: str, tmp_path: Path) -> None:
     eng = make_engine(sqlite_url, start=False)
-    eid = eng.run([{"refId": "1", "type": "wait", "waitTime": 1}, {"refId": "2", "type": "succeed", "requisiteStageRefIds": ["1"]}])
+    eid = eng.run(
+        [
+            {"refId": "1", "type": "wait", "waitTime": 1},
+            {"refId": "2", "type": "succeed", "requisiteStageRefIds": ["1"]},
+        ]
+    )
     first = spawn(sqlite_url, tmp_path / "r.jsonl")
     try:
-        wait_for(lambda: (eng.svc.get_execution(eid) or {"stages": [{}]})["stages"][0].get("status") == "RUNNING", what="wait running")
+        wait_for(
+            lambda: (eng.svc.get_execution(eid) or {"stages": [{}]})["stages"][0].get("status") == "RUNNING",
+            what="wait running",
+        )
     finally:
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)

@@ -21,7 +21,13 @@ def test_a_task_timeout_fails_the_stage(engine: Engine) -> None:
 def test_stage_timeout_ms_with_continue_pipeline(engine: Engine) -> None:
     eid = engine.run(
         [
-            {"refId": "1", "type": "block", "stageTimeoutMs": 400, "continuePipeline": True, "failPipeline": False},
+            {
+                "refId": "1",
+                "type": "block",
+                "stageTimeoutMs": 400,
+                "continuePipeline": True,
+                "failPipeline": False,
+            },
             {"refId": "2", "type": "succeed", "requisiteStageRefIds": ["1"]},
         ]
     )
@@ -33,7 +39,9 @@ def test_stage_timeout_ms_with_continue_pipeline(engine: Engine) -> None:
 
 def test_paused_time_does_not_count_towards_the_stage_timeout(engine: Engine) -> None:
     eid = engine.run([{"refId": "1", "type": "block", "stageTimeoutMs": 1500, "pollMs": 100}])
-    wait_for(lambda: stage_by_ref(engine.svc.get_execution(eid) or {}, "1")["status"] == "RUNNING", what="running")
+    wait_for(
+        lambda: stage_by_ref(engine.svc.get_execution(eid) or {}, "1")["status"] == "RUNNING", what="running"
+    )
     time.sleep(0.3)
     engine.svc.pause_execution(eid, principal="tester")
     time.sleep(2.0)  # longer than the whole timeout
