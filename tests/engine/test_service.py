@@ -50,14 +50,44 @@ def test_save_rejects_unknown_stage_types_and_stores_nothing(engine: Engine) -> 
 def test_execution_json_has_orcas_shape(engine: Engine) -> None:
     eid = engine.run([{"refId": "1", "type": "wait", "waitTime": 0, "name": "Pause a bit"}])
     ex = wait_status(engine.svc, eid, {"SUCCEEDED"})
-    for key in ("type", "id", "application", "name", "buildTime", "startTime", "endTime", "status", "canceled",
-                "limitConcurrent", "keepWaitingPipelines", "trigger", "stages", "authentication", "pipelineConfigId",
-                "origin", "spelEvaluator", "paused"):  # fmt: skip
+    for key in (
+        "type",
+        "id",
+        "application",
+        "name",
+        "buildTime",
+        "startTime",
+        "endTime",
+        "status",
+        "canceled",
+        "limitConcurrent",
+        "keepWaitingPipelines",
+        "trigger",
+        "stages",
+        "authentication",
+        "pipelineConfigId",
+        "origin",
+        "spelEvaluator",
+        "paused",
+    ):
         assert key in ex, key
     assert ex["type"] == "PIPELINE"
     stage = ex["stages"][0]
-    assert {"id", "refId", "type", "name", "status", "context", "outputs", "tasks", "requisiteStageRefIds",
-            "syntheticStageOwner", "parentStageId", "startTime", "endTime"} <= set(stage)  # fmt: skip
+    assert {
+        "id",
+        "refId",
+        "type",
+        "name",
+        "status",
+        "context",
+        "outputs",
+        "tasks",
+        "requisiteStageRefIds",
+        "syntheticStageOwner",
+        "parentStageId",
+        "startTime",
+        "endTime",
+    } <= set(stage)
     assert stage["name"] == "Pause a bit" and stage["context"]["waitTime"] == 0
     task = stage["tasks"][0]
     assert task["id"] == "1" and task["stageStart"] and task["stageEnd"] and task["implementingClass"]

@@ -17,11 +17,22 @@ def issues(raw: Any, known: set[str] | None = None) -> list[tuple[str | None, st
 
 def test_unknown_keys_are_kept_at_every_level() -> None:
     raw = {
-        "name": "p", "application": "app", "custom": {"a": [1, 2]}, "limitConcurrent": True,
-        "stages": [{"refId": "1", "type": "wait", "waitTime": 5, "myKey": "x", "stageEnabled": {"type": "expression", "expression": "true", "extra": 1}}],
+        "name": "p",
+        "application": "app",
+        "custom": {"a": [1, 2]},
+        "limitConcurrent": True,
+        "stages": [
+            {
+                "refId": "1",
+                "type": "wait",
+                "waitTime": 5,
+                "myKey": "x",
+                "stageEnabled": {"type": "expression", "expression": "true", "extra": 1},
+            }
+        ],
         "triggers": [{"type": "cron", "cronExpression": "0 0 * * * ?", "enabled": True, "other": 2}],
         "parameterConfig": [{"name": "env", "default": "dev", "weird": True}],
-    }  # fmt: skip
+    }
     assert parse_pipeline_config(raw).to_json() == raw
 
 

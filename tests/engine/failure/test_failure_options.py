@@ -13,14 +13,25 @@ from tests.engine.teststages import stage_by_ref, wait_status
 # options on the failing stage A -> (A, C downstream of A, B parallel branch, execution)
 CASES: list[tuple[str, dict[str, Any], str, tuple[str, str, str, str]]] = [
     ("default failPipeline", {}, "block", ("TERMINAL", "NOT_STARTED", "CANCELED", "TERMINAL")),
-    ("continuePipeline", {"continuePipeline": True, "failPipeline": False}, "sleep",
-     ("FAILED_CONTINUE", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED")),
-    ("halt this branch", {"failPipeline": False, "continuePipeline": False}, "sleep",
-     ("STOPPED", "NOT_STARTED", "SUCCEEDED", "SUCCEEDED")),
-    ("completeOtherBranchesThenFail",
-     {"failPipeline": False, "continuePipeline": False, "completeOtherBranchesThenFail": True}, "sleep",
-     ("STOPPED", "NOT_STARTED", "SUCCEEDED", "TERMINAL")),
-]  # fmt: skip
+    (
+        "continuePipeline",
+        {"continuePipeline": True, "failPipeline": False},
+        "sleep",
+        ("FAILED_CONTINUE", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"),
+    ),
+    (
+        "halt this branch",
+        {"failPipeline": False, "continuePipeline": False},
+        "sleep",
+        ("STOPPED", "NOT_STARTED", "SUCCEEDED", "SUCCEEDED"),
+    ),
+    (
+        "completeOtherBranchesThenFail",
+        {"failPipeline": False, "continuePipeline": False, "completeOtherBranchesThenFail": True},
+        "sleep",
+        ("STOPPED", "NOT_STARTED", "SUCCEEDED", "TERMINAL"),
+    ),
+]
 
 
 @pytest.mark.parametrize(("label", "options", "other", "expected"), CASES, ids=[c[0] for c in CASES])
@@ -46,7 +57,7 @@ def test_failure_option(
             what="B canceled",
         )
         ex = any_engine.svc.get_execution(eid) or {}
-    got = tuple(stage_by_ref(ex, r)["status"] for r in ("A", "C", "B")) + (ex["status"],)
+    got = (*tuple(stage_by_ref(ex, r)["status"] for r in ("A", "C", "B")), ex["status"])
     assert got == expected, label
 
 

@@ -4,6 +4,7 @@ work and never run the same task at once."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -110,7 +111,7 @@ def test_two_worker_processes_on_postgres_never_run_the_same_task_at_once(
     assert len(spans) == 16
     for stage_id, runs in spans.items():
         runs.sort()
-        for (_, end, _), (start, _, _) in zip(runs, runs[1:], strict=False):
+        for (_, end, _), (start, _, _) in itertools.pairwise(runs):
             assert start >= end, f"two invocations of the task of stage {stage_id} overlapped: {runs}"
         assert len(runs) == 1, f"stage {stage_id} ran {len(runs)} times"
     pids = {pid for runs in spans.values() for _, _, pid in runs}
