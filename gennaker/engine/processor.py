@@ -6,9 +6,14 @@ Who uses it: ``gennaker.engine.worker`` threads. Invariants:
 - a message whose lease was taken over cannot commit (``LeaseLost`` rolls the transaction back);
 - a handler exception rolls back and re-delivers the message with a growing delay; after
   ``max_attempts`` deliveries it is dead: the stage is aborted (or the execution ended TERMINAL);
-- chaining: the first immediate message a handler produces is inserted already leased to this worker
-  and returned, so the same thread handles it next without a claim round-trip (the rest are left for
-  any worker and wake idle threads at once).
+- inlining: an immediate message of the same execution whose handler has no ``prepare`` phase (all but
+  RunTask and CancelStage) is handled at once inside the same transaction, up to ``INLINE_BUDGET``
+  per transaction, depth-first: e.g. CompleteTask -> CompleteStage -> StartStage -> StartTask commit
+  together with the RunTask that produced them. The effect is the same as delivering them one by one
+  (each handler re-reads what it needs through the transaction), with fewer round-trips;
+- chaining: the first remaining immediate message is inserted already leased to this worker and
+  returned, so the same thread handles it next without a claim round-trip (the rest are left for any
+  worker and wake idle threads at once).
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def process(runtime: EngineRuntime, claimed: QueuedMessage, *, chain: bool = Tru
                 return None
             tx = Tx(runtime, conn, now_ms(), execution)
             handler.handle(tx, message, prepared)
+            _run_inline(tx)
             chained, woken = _flush(runtime, tx, chain)
             if conn.dialect.name == "postgresql":
                 if woken:
@@ -91,6 +97,27 @@ def process(runtime: EngineRuntime, claimed: QueuedMessage, *, chain: bool = Tru
     if woken:
         runtime.waker.notify(woken)
     return chained
+
+
+INLINE_BUDGET = 8
+NOT_INLINED = frozenset({"runTask", "cancelStage", "startWaitingExecutions", "startExecution"})
+
+
+def _run_inline(tx: Tx) -> None:
+    """Handle the transaction's immediate same-execution pushes in place (see the module docstring)."""
+    budget = INLINE_BUDGET
+    pending, tx.pushes = tx.pushes, []
+    kept: list[tuple[Message, int]] = []
+    while pending:
+        message, delay = pending.pop(0)
+        if budget > 0 and delay == 0 and message.execution_id == tx.execution.id and message.KIND not in NOT_INLINED:
+            budget -= 1
+            HANDLERS[message.KIND].handle(tx, message, None)
+            pending = tx.pushes + pending
+            tx.pushes = []
+        else:
+            kept.append((message, delay))
+    tx.pushes = kept
 
 
 def _flush(runtime: EngineRuntime, tx: Tx, chain: bool) -> tuple[QueuedMessage | None, int]:

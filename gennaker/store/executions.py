@@ -107,6 +107,22 @@ GRAPH_FIELDS = [
 ]
 
 
+# Statements built once (building and cache-keying a statement costs more than running it on SQLite).
+_GET_EXECUTION = sa.select(*[ex_t.c[n] for n in EXECUTION_FIELDS]).where(ex_t.c.id == sa.bindparam("b_id"))
+_GET_EXECUTION_FOR_UPDATE = _GET_EXECUTION.with_for_update()
+_GET_STAGE = sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(st_t.c.id == sa.bindparam("b_id"))
+_UPDATE_STAGE = sa.update(st_t).where(st_t.c.id == sa.bindparam("b_id"))
+_UPDATE_EXECUTION = sa.update(ex_t).where(ex_t.c.id == sa.bindparam("b_id"))
+_GET_CHILDREN = (
+    sa.select(*[st_t.c[n] for n in STAGE_FIELDS])
+    .where(st_t.c.parent_stage_id == sa.bindparam("b_parent"))
+    .order_by(st_t.c.seq)
+)
+_GET_BY_REF = sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(
+    st_t.c.execution_id == sa.bindparam("b_execution"), st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True))
+)
+
+
 def _execution(row: Any) -> ExecutionRecord:
     return ExecutionRecord(**row._mapping)
 
@@ -130,21 +146,19 @@ def insert_stages(conn: Connection, stages: Sequence[StageRecord]) -> None:
 def get_execution(conn: Connection, execution_id: str, *, lock: bool = False) -> ExecutionRecord | None:
     """The execution row; ``lock=True`` takes its row lock (PostgreSQL) so handlers of one execution
     serialise their short write transactions (SQLite's write lock already does)."""
-    stmt = sa.select(*[ex_t.c[n] for n in EXECUTION_FIELDS]).where(ex_t.c.id == execution_id)
-    if lock and conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    stmt = _GET_EXECUTION_FOR_UPDATE if lock and conn.dialect.name == "postgresql" else _GET_EXECUTION
+    row = conn.execute(stmt, {"b_id": execution_id}).first()
     return _execution(row) if row else None
 
 
 def update_execution(conn: Connection, execution_id: str, **values: Any) -> None:
     """Update columns of one execution."""
-    conn.execute(sa.update(ex_t).where(ex_t.c.id == execution_id).values(**values))
+    conn.execute(_UPDATE_EXECUTION, {"b_id": execution_id, **values})
 
 
 def get_stage(conn: Connection, stage_id: str) -> StageRecord | None:
     """One stage row by id."""
-    row = conn.execute(sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(st_t.c.id == stage_id)).first()
+    row = conn.execute(_GET_STAGE, {"b_id": stage_id}).first()
     return _stage(row) if row else None
 
 
@@ -153,11 +167,7 @@ def get_stages_by_ref(conn: Connection, execution_id: str, ref_ids: Iterable[str
     refs = list(ref_ids)
     if not refs:
         return []
-    rows = conn.execute(
-        sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(
-            st_t.c.execution_id == execution_id, st_t.c.ref_id.in_(refs)
-        )
-    )
+    rows = conn.execute(_GET_BY_REF, {"b_execution": execution_id, "b_refs": refs})
     return [_stage(r) for r in rows]
 
 
@@ -172,12 +182,7 @@ def get_stages(conn: Connection, execution_id: str, *, graph_only: bool = False)
 
 def get_children(conn: Connection, parent_stage_id: str) -> list[StageRecord]:
     """Synthetic stages of a parent, in ``seq`` order."""
-    rows = conn.execute(
-        sa.select(*[st_t.c[n] for n in STAGE_FIELDS])
-        .where(st_t.c.parent_stage_id == parent_stage_id)
-        .order_by(st_t.c.seq)
-    )
-    return [_stage(r) for r in rows]
+    return [_stage(r) for r in conn.execute(_GET_CHILDREN, {"b_parent": parent_stage_id})]
 
 
 def get_top_level_statuses(conn: Connection, execution_id: str) -> list[StageRecord]:
@@ -193,7 +198,7 @@ def get_top_level_statuses(conn: Connection, execution_id: str) -> list[StageRec
 
 def update_stage(conn: Connection, stage_id: str, **values: Any) -> None:
     """Update columns of one stage."""
-    conn.execute(sa.update(st_t).where(st_t.c.id == stage_id).values(**values))
+    conn.execute(_UPDATE_STAGE, {"b_id": stage_id, **values})
 
 
 def delete_stages(conn: Connection, stage_ids: Sequence[str]) -> None:
