@@ -63,6 +63,7 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.is_postgres = self.url.startswith("postgresql")
         self._lock = threading.Lock()
+        self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
         if self.is_sqlite:
             self.engine = self._sqlite_engine(immediate=True)
             self.read_engine = self._sqlite_engine(immediate=False)
@@ -109,8 +110,16 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction: committed when the block ends, rolled back on an exception."""
-        with self.engine.begin() as conn:
+        """A write transaction: committed when the block ends, rolled back on an exception.
+
+        On SQLite the threads of this process queue on a lock for the single write slot first: SQLite's
+        own busy handler sleeps in steps of up to 100 ms, which would stall threads that a lock hands
+        the slot to at once (other processes still meet the busy handler)."""
+        if self._write_lock is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.begin() as conn:
             yield conn
 
     @contextmanager

@@ -123,6 +123,11 @@ _GET_BY_REF = sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(
 )
 
 
+_GET_STATUS_BY_REF = sa.select(*[st_t.c[n] for n in GRAPH_FIELDS]).where(
+    st_t.c.execution_id == sa.bindparam("b_execution"), st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True))
+)
+
+
 def _execution(row: Any) -> ExecutionRecord:
     return ExecutionRecord(**row._mapping)
 
@@ -169,6 +174,14 @@ def get_stages_by_ref(conn: Connection, execution_id: str, ref_ids: Iterable[str
         return []
     rows = conn.execute(_GET_BY_REF, {"b_execution": execution_id, "b_refs": refs})
     return [_stage(r) for r in rows]
+
+
+def get_graph_by_ref(conn: Connection, execution_id: str, ref_ids: Sequence[str]) -> list[StageRecord]:
+    """Graph columns (status, refs, parent...) of the stages with these refIds; JSON documents left empty."""
+    if not ref_ids:
+        return []
+    rows = conn.execute(_GET_STATUS_BY_REF, {"b_execution": execution_id, "b_refs": list(ref_ids)})
+    return [StageRecord(**r._mapping) for r in rows]
 
 
 def get_stages(conn: Connection, execution_id: str, *, graph_only: bool = False) -> list[StageRecord]:

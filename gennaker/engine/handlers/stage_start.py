@@ -130,7 +130,7 @@ class StartStageHandler(Handler[StartStage]):
             return
         upstream = [
             u
-            for u in tx.stages_by_ref(stage.requisite_stage_ref_ids)
+            for u in repo.get_graph_by_ref(tx.conn, ex.id, stage.requisite_stage_ref_ids)
             if u.parent_stage_id == stage.parent_stage_id
         ]
         if any(S(u.status).is_halt for u in upstream):
