@@ -19,15 +19,30 @@ from _engine_common import engine, wait_done
 
 def linear(n: int) -> list[dict]:
     return [
-        {"refId": str(i), "type": "wait", "waitTime": 0, "requisiteStageRefIds": [str(i - 1)] if i > 1 else []}
+        {
+            "refId": str(i),
+            "type": "wait",
+            "waitTime": 0,
+            "requisiteStageRefIds": [str(i - 1)] if i > 1 else [],
+        }
         for i in range(1, n + 1)
     ]
 
 
 def fan(width: int) -> list[dict]:
     stages = [{"refId": "start", "type": "wait", "waitTime": 0}]
-    stages += [{"refId": f"b{i}", "type": "wait", "waitTime": 0, "requisiteStageRefIds": ["start"]} for i in range(width)]
-    stages.append({"refId": "join", "type": "wait", "waitTime": 0, "requisiteStageRefIds": [f"b{i}" for i in range(width)]})
+    stages += [
+        {"refId": f"b{i}", "type": "wait", "waitTime": 0, "requisiteStageRefIds": ["start"]}
+        for i in range(width)
+    ]
+    stages.append(
+        {
+            "refId": "join",
+            "type": "wait",
+            "waitTime": 0,
+            "requisiteStageRefIds": [f"b{i}" for i in range(width)],
+        }
+    )
     return stages
 
 
@@ -39,7 +54,9 @@ def main() -> None:
     args = parser.parse_args()
     svc, pool = engine(args.url, args.threads)
     try:
-        svc.save_pipeline({"application": "bench", "name": "linear", "stages": linear(200)}, principal="bench")
+        svc.save_pipeline(
+            {"application": "bench", "name": "linear", "stages": linear(200)}, principal="bench"
+        )
         svc.save_pipeline({"application": "bench", "name": "fan", "stages": fan(50)}, principal="bench")
         svc.save_pipeline({"application": "bench", "name": "warm", "stages": linear(5)}, principal="bench")
         wait_done(svc, svc.start_pipeline("bench", "warm", principal="bench"))
@@ -65,7 +82,8 @@ def main() -> None:
     print(
         f"linear 200 x wait(0): median overhead per stage {statistics.median(gaps):.2f} ms "
         f"(stage end to next stage end; mean {statistics.mean(gaps):.2f} ms); "
-        f"median wall {statistics.median(linear_walls):.3f} s = {1000 * statistics.median(linear_walls) / 200:.2f} ms/stage"
+        f"median wall {statistics.median(linear_walls):.3f} s "
+        f"= {1000 * statistics.median(linear_walls) / 200:.2f} ms/stage"
     )
     print(
         f"fan-out/fan-in 1 -> 50 -> 1 x wait(0): median wall {statistics.median(fan_walls):.3f} s "

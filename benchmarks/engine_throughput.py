@@ -28,10 +28,17 @@ def main() -> None:
     args = parser.parse_args()
     svc, pool = engine(args.url, args.threads)
     stages = [
-        {"refId": str(i), "type": "wait", "waitTime": 0, "requisiteStageRefIds": [str(i - 1)] if i > 1 else []}
+        {
+            "refId": str(i),
+            "type": "wait",
+            "waitTime": 0,
+            "requisiteStageRefIds": [str(i - 1)] if i > 1 else [],
+        }
         for i in range(1, args.stages + 1)
     ]
-    svc.save_pipeline({"application": "bench", "name": "ten", "limitConcurrent": False, "stages": stages}, principal="b")
+    svc.save_pipeline(
+        {"application": "bench", "name": "ten", "limitConcurrent": False, "stages": stages}, principal="b"
+    )
     counts = {"stage": 0, "done": 0}
     lock = threading.Lock()
     finished = threading.Event()
@@ -53,9 +60,13 @@ def main() -> None:
     ok = finished.wait(1800)
     wall = time.perf_counter() - t0
     pool.stop()
-    failed = [e["id"] for e in svc.list_executions(application="bench", statuses=["TERMINAL", "CANCELED"], limit=5)]
+    failed = [
+        e["id"] for e in svc.list_executions(application="bench", statuses=["TERMINAL", "CANCELED"], limit=5)
+    ]
     backend = "PostgreSQL" if args.url and args.url.startswith("postgres") else "SQLite"
-    print(f"backend: {backend}, worker threads: {args.threads}, executions: {args.executions} x {args.stages} stages")
+    print(
+        f"backend: {backend}, worker threads: {args.threads}, executions: {args.executions} x {args.stages} stages"
+    )
     print(f"all finished: {ok}, failed: {len(failed)}; launching took {started:.2f} s")
     print(
         f"wall {wall:.2f} s: {counts['stage'] / wall:.0f} stage transitions/s, "

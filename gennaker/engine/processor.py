@@ -110,7 +110,12 @@ def _run_inline(tx: Tx) -> None:
     kept: list[tuple[Message, int]] = []
     while pending:
         message, delay = pending.pop(0)
-        if budget > 0 and delay == 0 and message.execution_id == tx.execution.id and message.KIND not in NOT_INLINED:
+        if (
+            budget > 0
+            and delay == 0
+            and message.execution_id == tx.execution.id
+            and message.KIND not in NOT_INLINED
+        ):
             budget -= 1
             HANDLERS[message.KIND].handle(tx, message, None)
             pending = tx.pushes + pending

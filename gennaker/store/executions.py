@@ -119,12 +119,14 @@ _GET_CHILDREN = (
     .order_by(st_t.c.seq)
 )
 _GET_BY_REF = sa.select(*[st_t.c[n] for n in STAGE_FIELDS]).where(
-    st_t.c.execution_id == sa.bindparam("b_execution"), st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True))
+    st_t.c.execution_id == sa.bindparam("b_execution"),
+    st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True)),
 )
 
 
 _GET_STATUS_BY_REF = sa.select(*[st_t.c[n] for n in GRAPH_FIELDS]).where(
-    st_t.c.execution_id == sa.bindparam("b_execution"), st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True))
+    st_t.c.execution_id == sa.bindparam("b_execution"),
+    st_t.c.ref_id.in_(sa.bindparam("b_refs", expanding=True)),
 )
 
 

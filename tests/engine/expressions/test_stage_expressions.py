@@ -48,7 +48,9 @@ def test_a_failed_expression_stays_raw_and_is_summarised(engine: Engine) -> None
 
 
 def test_fail_on_failed_expressions(engine: Engine) -> None:
-    eid = engine.run([{"refId": "1", "type": "succeed", "x": "${nope.missing}", "failOnFailedExpressions": True}])
+    eid = engine.run(
+        [{"refId": "1", "type": "succeed", "x": "${nope.missing}", "failOnFailedExpressions": True}]
+    )
     ex = wait_status(engine.svc, eid, {"SUCCEEDED", "TERMINAL"})
     stage = stage_by_ref(ex, "1")
     assert (ex["status"], stage["status"]) == ("TERMINAL", "TERMINAL")
@@ -58,12 +60,21 @@ def test_fail_on_failed_expressions(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("expression", "expected"),
-    [("parameters.go == 'yes'", "SUCCEEDED"), ("parameters.go == 'no'", "SKIPPED"), ("'maybe'", "SKIPPED"), ("nope.x", "SKIPPED")],
+    [
+        ("parameters.go == 'yes'", "SUCCEEDED"),
+        ("parameters.go == 'no'", "SKIPPED"),
+        ("'maybe'", "SKIPPED"),
+        ("nope.x", "SKIPPED"),
+    ],
 )
 def test_stage_enabled(engine: Engine, expression: str, expected: str) -> None:
     eid = engine.run(
         [
-            {"refId": "1", "type": "succeed", "stageEnabled": {"type": "expression", "expression": expression}},
+            {
+                "refId": "1",
+                "type": "succeed",
+                "stageEnabled": {"type": "expression", "expression": expression},
+            },
             {"refId": "2", "type": "succeed", "requisiteStageRefIds": ["1"]},
         ],
         trigger={"parameters": {"go": "yes"}},
@@ -99,7 +110,9 @@ def test_evaluate_variables_in_order_and_downstream(any_engine: Engine) -> None:
 
 
 def test_evaluate_variables_failure_names_the_key(engine: Engine) -> None:
-    eid = engine.run([{"refId": "1", "type": "evaluateVariables", "variables": [{"key": "bad", "value": "${nope.x}"}]}])
+    eid = engine.run(
+        [{"refId": "1", "type": "evaluateVariables", "variables": [{"key": "bad", "value": "${nope.x}"}]}]
+    )
     ex = wait_status(engine.svc, eid, {"SUCCEEDED", "TERMINAL"})
     stage = stage_by_ref(ex, "1")
     assert stage["status"] == "TERMINAL"
@@ -110,7 +123,12 @@ def test_stage_helper_sees_the_execution(engine: Engine) -> None:
     eid = engine.run(
         [
             {"refId": "1", "type": "succeed", "name": "Build", "emit": {"tag": "v1"}},
-            {"refId": "2", "type": "succeed", "requisiteStageRefIds": ["1"], "t": "${#stage('Build')['outputs']['tag']}"},
+            {
+                "refId": "2",
+                "type": "succeed",
+                "requisiteStageRefIds": ["1"],
+                "t": "${#stage('Build')['outputs']['tag']}",
+            },
         ]
     )
     ex = wait_status(engine.svc, eid, {"SUCCEEDED", "TERMINAL"})
