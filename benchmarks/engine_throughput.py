@@ -65,7 +65,8 @@ def main() -> None:
     ]
     backend = "PostgreSQL" if args.url and args.url.startswith("postgres") else "SQLite"
     print(
-        f"backend: {backend}, worker threads: {args.threads}, executions: {args.executions} x {args.stages} stages"
+        f"backend: {backend}, worker threads: {args.threads}, "
+        f"executions: {args.executions} x {args.stages} stages"
     )
     print(f"all finished: {ok}, failed: {len(failed)}; launching took {started:.2f} s")
     print(
