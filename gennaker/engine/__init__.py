@@ -1,4 +1,10 @@
-"""The durable orchestrator in the manner of Orca: typed messages on a queue table, leased by workers
-with heartbeats, one handler per message kind, every transition persisted in the same transaction as the
-messages it produces, so a killed process loses nothing. Imports ``store``, ``model`` and ``expressions``.
+"""The durable orchestrator (Orca + Keiko in one package).
+
+Entry points for other layers:
+- ``gennaker.engine.service.PipelineService``: the facade (configs, executions, user operations, events);
+- ``gennaker.engine.worker.WorkerPool`` / ``run_worker``: the workers;
+- ``gennaker.engine.runtime.EngineRuntime``: what both are built on;
+- ``gennaker.engine.stagedef`` and ``gennaker.engine.registry``: the contract stage types implement.
+
+See docs/engine.md for the design (queue, leases, wake-ups, restart behaviour).
 """

@@ -1,6 +1,67 @@
-"""Pydantic models of applications, pipeline configs (Spinnaker pipeline JSON), stages, triggers,
-artifacts and executions: the one schema every other part speaks.
+"""The schema every part of Gennaker speaks: applications, pipeline configs, executions, statuses.
 
-Invariants: unknown keys of a pipeline config or a stage are kept and returned unchanged, so an existing
-Spinnaker pipeline survives a save/load round trip. Imports nothing else from gennaker.
+Leaf of the layering (imports nothing else from gennaker). Pydantic v2 models; documents keep unknown
+keys and return them unchanged, as Spinnaker's services do.
 """
+
+from gennaker.model.application import Application
+from gennaker.model.artifacts import Artifact, ArtifactResolutionError, ExpectedArtifact
+from gennaker.model.execution import (
+    Execution,
+    ExecutionType,
+    PausedDetails,
+    StageExecution,
+    SyntheticStageOwner,
+    TaskExecution,
+)
+from gennaker.model.pipeline import (
+    Notification,
+    ParameterConfig,
+    PipelineConfig,
+    StageConfig,
+    StageEnabled,
+    Trigger,
+)
+from gennaker.model.status import (
+    COMPLETE,
+    CONTINUABLE,
+    FAILURE,
+    HALT,
+    SUCCESSFUL,
+    ExecutionStatus,
+)
+from gennaker.model.validation import (
+    ConfigValidationError,
+    ValidationIssue,
+    graph_issues,
+    parse_pipeline_config,
+)
+
+__all__ = [
+    "COMPLETE",
+    "CONTINUABLE",
+    "FAILURE",
+    "HALT",
+    "SUCCESSFUL",
+    "Application",
+    "Artifact",
+    "ArtifactResolutionError",
+    "ConfigValidationError",
+    "Execution",
+    "ExecutionStatus",
+    "ExecutionType",
+    "ExpectedArtifact",
+    "Notification",
+    "ParameterConfig",
+    "PausedDetails",
+    "PipelineConfig",
+    "StageConfig",
+    "StageEnabled",
+    "StageExecution",
+    "SyntheticStageOwner",
+    "TaskExecution",
+    "Trigger",
+    "ValidationIssue",
+    "graph_issues",
+    "parse_pipeline_config",
+]
