@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import tarfile
 import tempfile
 import time
@@ -33,6 +34,8 @@ from gennaker.artifacts.accounts.config import AccountConfig
 from gennaker.artifacts.accounts.git_cache import GitError, GitMirrorCache, git_config_env
 from gennaker.artifacts.errors import ArtifactFetchError, ArtifactTooLargeError, safe_url
 from gennaker.model.artifacts import Artifact
+
+_REMOTE_HELPER = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)::")
 
 
 class GitRepoSettings(AccountSettings):
@@ -63,6 +66,13 @@ class GitRepoAccount(ArtifactAccount[GitRepoSettings]):
             raise ArtifactFetchError(artifact, self.name, "its reference (the repository URL) is empty")
         if url.startswith("-"):
             raise ArtifactFetchError(artifact, self.name, f"reference {url!r} is not a repository URL")
+        helper = _REMOTE_HELPER.match(url)
+        if helper:
+            raise ArtifactFetchError(
+                artifact,
+                self.name,
+                f"git transport {helper.group(1)!r} (remote helper syntax) is not allowed",
+            )
         scheme = urlsplit(url).scheme if "://" in url else ("ssh" if "@" in url.split(":")[0] else "file")
         if scheme == "file" and not self.settings.allow_file_urls:
             raise ArtifactFetchError(
