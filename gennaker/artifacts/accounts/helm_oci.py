@@ -1,9 +1,10 @@
 """Helm charts in OCI registries (``oci://host/path``), through the Helm SDK (PyPI ``helm-python-sdk``).
 
 Who calls it: the ``helm`` account when its ``repository`` starts with ``oci://``. What the SDK offers and
-we use: ``helm_python.pull(oci_ref, version=..., destination=..., plain_http=..., username=...,
-password=...)`` downloads ``<name>-<version>.tgz``; ``RegistryClient.tags(ref)`` lists a chart's versions
-newest first (after ``login`` for private registries). Both are blocking calls into Helm's Go code with no
+we use: ``helm_python.pull(oci_ref, client=..., version=..., destination=..., plain_http=...)`` downloads
+``<name>-<version>.tgz``; ``RegistryClient.tags(ref)`` lists a chart's versions newest first. Private
+registries need ``RegistryClient.login`` first (the SDK's ``pull(username=, password=)`` is not applied to
+OCI references, so we always log in a client of our own). Both are blocking calls into Helm's Go code with no
 timeout parameter, so each runs in a worker thread that we stop waiting for after ``timeoutSeconds``
 (the call itself then finishes in the background; its result is discarded).
 
@@ -99,11 +100,22 @@ def pull_chart(
 
     def pull() -> bytes:
         with tempfile.TemporaryDirectory(prefix="gennaker-helm-oci-") as tmp:
-            kwargs: dict[str, Any] = {"destination": tmp, "version": version, "plain_http": plain_http}
-            if username and password is not None:
-                kwargs.update(username=username, password=password)
-            helm_python.pull(ref, **kwargs)
-            archives = sorted(Path(tmp).glob("*.tgz"))
+            client = helm_python.RegistryClient(
+                plain_http=plain_http, credentials_file=Path(tmp) / "config.json"
+            )
+            with client:
+                if username and password is not None:
+                    # pull(username=, password=) is not applied to OCI registries by the SDK: log in instead.
+                    client.login(urlsplit(repository).netloc, username, password, plain_http=plain_http)
+                out = Path(tmp) / "out"
+                out.mkdir()
+                kwargs: dict[str, Any] = {
+                    "destination": str(out),
+                    "version": version,
+                    "plain_http": plain_http,
+                }
+                helm_python.pull(ref, client=client, **kwargs)
+            archives = sorted(out.glob("*.tgz"))
             if not archives:
                 raise OciChartError(f"the Helm SDK pulled {ref}:{version} but wrote no .tgz")
             size = archives[0].stat().st_size

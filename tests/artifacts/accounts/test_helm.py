@@ -153,3 +153,39 @@ def test_oci_charts_are_pulled_through_the_helm_sdk(oci_registry: LocalRegistry)
         account.fetch(Artifact(type="helm/chart", name="web", version="3.0.0"))
     with pytest.raises(ArtifactFetchError, match=r"an OCI registry has no index.yaml"):
         account.fetch(Artifact(type="helm/index", name="index.yaml"))
+
+
+def test_oci_charts_from_a_registry_with_basic_auth(chart_repo: Path, tmp_path: Path) -> None:
+    import bcrypt
+    import helm_python
+
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text(f"charts:{bcrypt.hashpw(b'chart-pass', bcrypt.gensalt(rounds=4)).decode()}\n")
+    with LocalRegistry(htpasswd_file=htpasswd) as registry:
+        with helm_python.RegistryClient(plain_http=True, credentials_file=tmp_path / "creds.json") as client:
+            client.login(registry.host, "charts", "chart-pass", plain_http=True)
+            client.push(str(chart_repo / "worker-0.3.1.tgz"), f"oci://{registry.host}/private")
+
+        def account(password: str) -> HelmChartAccount:
+            made = create_account(
+                AccountConfig(
+                    name="private-oci",
+                    type="helm",
+                    settings={
+                        "repository": f"oci://{registry.host}/private",
+                        "plainHttp": True,
+                        "username": "charts",
+                    },
+                    secrets={"password": password},
+                )
+            )
+            assert isinstance(made, HelmChartAccount)
+            return made
+
+        assert (
+            _chart_version(account("chart-pass").fetch(Artifact(type="helm/chart", name="worker"))) == "0.3.1"
+        )
+        with pytest.raises(ArtifactFetchError) as info:
+            account("wrong").fetch(Artifact(type="helm/chart", name="worker", version="0.3.1"))
+        assert "account 'private-oci'" in str(info.value)
+        assert "wrong" not in str(info.value).replace("wrong username", "")
