@@ -12,13 +12,13 @@ events, as for the docker poller. Each event carries the ``helm/chart`` artifact
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from gennaker.artifacts.helm_index import ChartIndex
 from gennaker.artifacts.semver import parse_version
 from gennaker.model.artifacts import Artifact
+from gennaker.triggers.patterns import InvalidPattern, PatternTimeout, full_match
 
 
 @dataclass
@@ -67,6 +67,13 @@ class ChartVersionEvent:
         )
 
 
+def _version_matches(pattern: str, version: str) -> bool:
+    try:
+        return full_match(pattern, version)
+    except (InvalidPattern, PatternTimeout):
+        return False
+
+
 def diff_chart_versions(
     state: ChartWatchState,
     index: ChartIndex,
@@ -77,13 +84,12 @@ def diff_chart_versions(
     fire_on_first_poll: bool = False,
 ) -> tuple[ChartWatchState, list[ChartVersionEvent]]:
     """The new state and the events for ``chart`` in ``index`` (pure; lowest version fires first)."""
-    pattern = re.compile(version_pattern) if version_pattern else None
     entries = index.entries.get(chart) or ()
     current = {e.version: e.digest for e in entries}
     events: list[ChartVersionEvent] = []
     if state.initialized or fire_on_first_poll:
         for version, digest in current.items():
-            if pattern is not None and pattern.fullmatch(version) is None:
+            if version_pattern and not _version_matches(version_pattern, version):
                 continue
             if version not in state.versions:
                 events.append(ChartVersionEvent(account, chart, version, digest))

@@ -21,7 +21,6 @@ nothing doubles.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -30,25 +29,28 @@ from typing import Any
 
 from gennaker.model.artifacts import Artifact
 from gennaker.triggers.docker.client import RegistryClient, RegistryError
+from gennaker.triggers.patterns import InvalidPattern, PatternTimeout, compile_pattern, full_match
 
 
-def compile_tag_pattern(pattern: str | None) -> re.Pattern[str] | None:
-    """The trigger's ``tag`` field as a regex (None for "any tag but latest"); ``ValueError`` if invalid."""
+def compile_tag_pattern(pattern: str | None) -> str | None:
+    """The trigger's ``tag`` field, checked (None for "any tag but latest"); ``ValueError`` if invalid."""
     if pattern is None or not pattern.strip():
         return None
     try:
-        return re.compile(pattern.strip())
-    except re.error as exc:
-        raise ValueError(
-            f"docker trigger tag pattern {pattern!r} is not a valid regular expression: {exc}"
-        ) from None
+        compile_pattern(pattern.strip())
+    except InvalidPattern as exc:
+        raise ValueError(f"docker trigger tag pattern {exc}") from None
+    return pattern.strip()
 
 
-def tag_matches(pattern: re.Pattern[str] | None, tag: str) -> bool:
+def tag_matches(pattern: str | None, tag: str) -> bool:
     """Echo's rule: a pattern must match the whole tag; no pattern matches every tag except ``latest``."""
     if pattern is None:
         return tag != "latest"
-    return pattern.fullmatch(tag) is not None
+    try:
+        return full_match(pattern, tag)
+    except (InvalidPattern, PatternTimeout):
+        return False
 
 
 @dataclass
@@ -109,7 +111,7 @@ class TagEvent:
 def new_tags(
     state: TagPollState,
     current: Iterable[str],
-    pattern: re.Pattern[str] | None,
+    pattern: str | None,
     *,
     fire_on_first_poll: bool = False,
 ) -> list[str]:

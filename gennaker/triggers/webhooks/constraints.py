@@ -11,6 +11,7 @@ Who calls it: the ``/webhooks/webhook/{source}`` endpoint (later), for each enab
   ``$['odd key']``); the value there must be a string, number or boolean, or a list of them, and the regex
   must be found in one of them; objects, lists of objects, missing paths and bad paths do not match;
 - a constraint whose regex does not compile never matches (Echo logs it; we also say so in the reason);
+  matching is time-bounded (``gennaker.triggers.patterns``): a pattern that backtracks badly fails;
 - a list as a constraint value means "any of these regexes" (Echo turns the list into a string).
 String forms follow JSON: ``true``/``false`` for booleans, ``3`` and ``2.5`` for numbers.
 """
@@ -22,6 +23,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from gennaker.triggers.patterns import InvalidPattern, PatternTimeout, compile_pattern, search
+from gennaker.triggers.patterns import full_match as patterns_full_match
 
 _TOKEN = re.compile(
     r"""\.(?P<name>[A-Za-z_$][\w$-]*)|\.\*|\[\*\]|\[(?P<index>-?\d+)\]|\[(?P<quote>['"])(?P<key>.*?)(?P=quote)\]"""
@@ -136,15 +140,17 @@ def payload_constraints_match(
 
 
 def _match_any(patterns: list[str], values: list[str], full_match: bool) -> str | None:
-    compiled: list[re.Pattern[str]] = []
     for pattern in patterns:
         try:
-            compiled.append(re.compile(pattern))
-        except re.error as exc:
-            return f"constraint {pattern!r} is not a valid regular expression ({exc}); it never matches"
-    for regex in compiled:
+            compile_pattern(pattern)
+        except InvalidPattern as exc:
+            return f"constraint {exc}; it never matches"
+    for pattern in patterns:
         for value in values:
-            if (regex.fullmatch(value) if full_match else regex.search(value)) is not None:
-                return None
+            try:
+                if patterns_full_match(pattern, value) if full_match else search(pattern, value):
+                    return None
+            except PatternTimeout as exc:
+                return f"constraint {exc}"
     shown = ", ".join(repr(v) for v in values[:5])
     return f"value {shown} does not match {' or '.join(repr(p) for p in patterns)}"

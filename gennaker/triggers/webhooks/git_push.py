@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from gennaker.model.artifacts import Artifact
+from gennaker.triggers.patterns import InvalidPattern, PatternTimeout, full_match
 
 ZERO_SHA = re.compile(r"^0{7,}$")
 
@@ -69,8 +70,8 @@ def branch_matches(pattern: str | None, branch: str) -> bool:
     if not pattern:
         return True
     try:
-        return re.fullmatch(pattern, branch) is not None
-    except re.error:
+        return full_match(pattern, branch)
+    except (InvalidPattern, PatternTimeout):
         return False
 
 
