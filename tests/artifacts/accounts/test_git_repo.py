@@ -199,3 +199,22 @@ def test_smart_http_with_basic_auth_and_token(tmp_path: Path, repo: dict[str, ob
         # The mirror's config on disk never holds the credential.
         for config in (tmp_path / "c1").rglob("config"):
             assert "s3cret" not in config.read_text()
+
+
+def test_smart_http_with_a_token_uses_the_token_user(tmp_path: Path, repo: dict[str, object]) -> None:
+    bare = tmp_path / "served"
+    bare.mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo["path"]), str(bare / "shop.git")], check=True)
+    with git_http_server(bare, username="token", password="glpat-123") as base:
+        account = create_account(
+            AccountConfig(
+                name="git-token",
+                type="gitrepo",
+                settings={"cacheDir": str(tmp_path / "c")},
+                secrets={"token": "glpat-123"},
+            )
+        )
+        tree = _names(
+            account.fetch(Artifact(type="git/repo", reference=f"{base}/shop.git", version="v1.0.0"))
+        )
+        assert tree["charts/web/Chart.yaml"].endswith(b"1.0.0\n")
