@@ -154,7 +154,18 @@ class ResourceHandlers:
             bookmark_interval=self.bookmark_interval,
         )
         watcher = Watcher(self.api.store, wreq, self.stop)
-        return Response(200, content_type="application/json", stream=_lines(watcher))
+        as_table = None
+        if self._wants_table(req):
+            include = req.param("includeObject") or "Metadata"
+
+            def as_table(event: Obj) -> Obj:
+                if event["type"] in ("BOOKMARK", "ERROR"):
+                    return event
+                obj = event["object"]
+                meta = {"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")}
+                return {"type": event["type"], "object": table(rt, [obj], meta, include)}
+
+        return Response(200, content_type="application/json", stream=_lines(watcher, as_table))
 
     # -- writes
     def _options(self, req: Request) -> WriteOptions:
@@ -243,7 +254,7 @@ class ResourceHandlers:
         )
 
 
-def _lines(watcher: Watcher) -> Iterator[bytes]:
+def _lines(watcher: Watcher, transform: Callable[[Obj], Obj] | None = None) -> Iterator[bytes]:
     class _Stream:
         def __init__(self) -> None:
             self._it = iter(watcher)
@@ -253,6 +264,8 @@ def _lines(watcher: Watcher) -> Iterator[bytes]:
 
         def __next__(self) -> bytes:
             event = next(self._it)
+            if transform is not None:
+                event = transform(event)
             return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
 
         def close(self) -> None:
