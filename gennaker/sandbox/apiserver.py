@@ -586,10 +586,8 @@ class ApiServer:
         if not (config.get("metadata") or {}).get("name"):
             raise errors.bad_request("metadata.name is required in apply patches")
         with self.store.lock:
-            if config.get("apiVersion") == rt.api_version and config.get("kind") == rt.kind:
-                config.setdefault("metadata", {}).setdefault("namespace", namespace if rt.namespaced else None)
-                if not config["metadata"]["namespace"]:
-                    config["metadata"].pop("namespace")
+            if rt.namespaced and isinstance(config.get("metadata"), dict):
+                config["metadata"].setdefault("namespace", namespace)
             warnings = self._field_validation(rt, config, opts.field_validation, apply=True)
             self._check_body(rt, config, WriteOptions(field_validation="Ignore"), namespace, name)
             old = self.store.get(rt.key, namespace if rt.namespaced else "", name)

@@ -61,8 +61,8 @@ spec:
 """
     proc = kubectl.fails("apply", "-n", ns, "-f", "-", input=job)
     assert (
-        'The Job "j" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: '
-        '"OnFailure", "Never"'
+        'The Job "j" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": '
+        'supported values: "OnFailure", "Never"'
     ) in proc.stderr
 
 
