@@ -167,6 +167,9 @@ class Controller:
     lag_seconds: float | None = None  # None: the manager's default
     manager = SYSTEM_MANAGER
 
+    # The kind of ``primary`` (filled in when the controller is added to a manager).
+    primary_kind: str | None = None
+
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         """Refs to reconcile for an event: the object itself if primary, else its controller owner."""
         if self.primary is None:
@@ -175,15 +178,8 @@ class Controller:
             yield ObjectRef.of(event.key, event.obj)
             return
         for ref in (event.obj.get("metadata") or {}).get("ownerReferences") or []:
-            if ref.get("controller"):
-                rt_kind = ref.get("kind")
-                if rt_kind and self._primary_kind() == rt_kind:
-                    yield ObjectRef(self.primary, event.namespace, str(ref.get("name")))
-
-    _kind_cache: str | None = None
-
-    def _primary_kind(self) -> str | None:
-        return self._kind_cache
+            if ref.get("controller") and ref.get("kind") == self.primary_kind:
+                yield ObjectRef(self.primary, event.namespace, str(ref.get("name")))
 
     def resync_refs(self, ctx: ControllerContext) -> Iterable[ObjectRef]:
         """Refs the ticker queues: every object of the primary resource."""
@@ -212,7 +208,7 @@ class _Runner:
         self.sub = ctx.api.store.subscribe(controller.watches)
         if controller.primary is not None:
             rt = ctx.api.registry.by_key(controller.primary)
-            controller._kind_cache = rt.kind if rt else None
+            controller.primary_kind = rt.kind if rt else None
         self.reconciles = 0
 
     def enqueue(self, ref: ObjectRef, delay: float | None = None) -> None:
