@@ -27,6 +27,28 @@ def default_pod(obj: Obj) -> None:
     default_pod_only(spec)
 
 
+def qos_class(spec: Any) -> str:
+    """BestEffort (no requests or limits), Guaranteed (limits equal requests for cpu, memory), Burstable."""
+    containers = (spec or {}).get("containers") or [] if isinstance(spec, dict) else []
+    any_set, guaranteed = False, True
+    for c in containers:
+        res = c.get("resources") or {} if isinstance(c, dict) else {}
+        limits, requests = res.get("limits") or {}, res.get("requests") or {}
+        if limits or requests:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in limits or requests.get(r, limits[r]) != limits[r]:
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def prepare_pod(obj: Obj) -> None:
+    """On create the API server resets a Pod's status to Pending with its QoS class."""
+    obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj.get("spec"))}
+
+
 def validate_pod(obj: Obj, old: Obj | None) -> list[FieldError]:
     out = validate_pod_spec(obj.get("spec"), "spec")
     if old is not None:
@@ -326,6 +348,7 @@ def register(reg: Registry) -> None:
             categories=("all",),
             status=True,
             log=True,
+            prepare_create=[prepare_pod],
             defaulters=[default_pod],
             validators=[validate_pod],
             columns=POD_COLUMNS,

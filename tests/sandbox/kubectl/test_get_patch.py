@@ -138,3 +138,17 @@ def test_wait_times_out_when_the_value_never_comes(kubectl: Kubectl, ns: str) ->
     kubectl("create", "configmap", "never", "-n", ns)
     proc = kubectl.fails("wait", "--for=jsonpath={.data.x}=y", "cm/never", "-n", ns, "--timeout=2s")
     assert "timed out" in proc.stderr
+
+
+def test_run_logs_get_all_and_describe(kubectl: Kubectl, ns: str) -> None:
+    assert "pod/p created" in kubectl("run", "p", "-n", ns, "--image=nginx")
+    pod = kubectl.json("get", "pod", "p", "-n", ns)
+    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["enableServiceLinks"] is True
+    logs = kubectl.run("logs", "p", "-n", ns)
+    assert logs.returncode == 0 and logs.stdout == ""
+    everything = kubectl("get", "all", "-n", ns)
+    assert "pod/p" in everything
+    assert "Service Account:  default" in kubectl("describe", "pod", "p", "-n", ns)
+    kubectl("delete", "pod", "p", "-n", ns, "--timeout=20s")
+    assert kubectl.run("get", "pod", "p", "-n", ns, check=False).returncode == 1
