@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -102,6 +103,11 @@ class ApiServer:
         register_builtins(self.registry)
         self.store = ObjectStore(log_size=log_size)
         self.admission: list[Admission] = builtin_admission()
+        # Graceful pod deletion, as with a kubelet: a scheduled pod (spec.nodeName set) is only marked
+        # (deletionTimestamp + deletionGracePeriodSeconds) and goes when someone deletes it again with
+        # gracePeriodSeconds=0 (the simulated kubelet's job). Off by default: without kubelets pods would
+        # stay Terminating forever.
+        self.graceful_pod_deletion = False
 
     # ------------------------------------------------------------------ reads
     def get(self, rt: ResourceType, namespace: str, name: str) -> Obj:
@@ -680,6 +686,10 @@ class ApiServer:
                 stored = self.store.commit(MODIFIED, rt.key, new, old)
                 self._committed(rt, MODIFIED, stored)
                 return WriteResult(self._for_version(rt, stored), 200)
+            if rt.key == ("", "pods") and self.graceful_pod_deletion:
+                graceful = self._graceful_pod_delete(rt, old, options, finalizers, opts)
+                if graceful is not None:
+                    return graceful
             if finalizers:
                 new = deep_copy(old)
                 new["metadata"]["finalizers"] = finalizers
@@ -698,6 +708,39 @@ class ApiServer:
             stored = self.store.commit(DELETED, rt.key, deep_copy(old), old)
             self._committed(rt, DELETED, stored)
             return WriteResult(self._for_version(rt, stored), 200)
+
+    def _graceful_pod_delete(
+        self, rt: ResourceType, old: Obj, options: Obj, finalizers: list[str], opts: WriteOptions
+    ) -> WriteResult | None:
+        """Mark a scheduled pod for graceful deletion; None when it should go now (or wait on finalizers)."""
+        om = old["metadata"]
+        try:
+            grace = (
+                int(options["gracePeriodSeconds"]) if options.get("gracePeriodSeconds") is not None else None
+            )
+        except (TypeError, ValueError) as e:
+            raise errors.bad_request(
+                f"invalid gracePeriodSeconds: {options.get('gracePeriodSeconds')}"
+            ) from e
+        if grace is None:
+            grace = int((old.get("spec") or {}).get("terminationGracePeriodSeconds") or 30)
+        if grace <= 0 or not (old.get("spec") or {}).get("nodeName"):
+            return None
+        if om.get("deletionTimestamp"):
+            return WriteResult(self._for_version(rt, old), 200)
+        new = deep_copy(old)
+        when = datetime.now(UTC) + timedelta(seconds=grace)
+        new["metadata"]["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        new["metadata"]["deletionGracePeriodSeconds"] = grace
+        if finalizers:
+            new["metadata"]["finalizers"] = finalizers
+        if rt.track_generation:
+            new["metadata"]["generation"] = int(om.get("generation") or 1) + 1
+        if opts.dry_run:
+            return WriteResult(self._for_version(rt, new), 200)
+        stored = self.store.commit(MODIFIED, rt.key, new, old)
+        self._committed(rt, MODIFIED, stored)
+        return WriteResult(self._for_version(rt, stored), 200)
 
     def delete_collection(
         self,

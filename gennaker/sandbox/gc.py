@@ -35,7 +35,7 @@ class GarbageCollector(Controller):
     name = "garbage-collector"
     watches = None
     resync_seconds = 2.0
-    lag_seconds = 0.05
+    lag_seconds = 0.2  # a scan covers every object: let bursts of writes collapse into one
     manager = "kube-controller-manager"
 
     def map_event(self, event: Event) -> Iterator[ObjectRef]:

@@ -127,6 +127,7 @@ class Registry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_gvr: dict[tuple[str, str, str], ResourceType] = {}
+        self._by_key: dict[tuple[str, str], ResourceType] = {}
         self._listeners: list[Callable[[], None]] = []
         self.generation = 0  # bumped on every change; discovery and OpenAPI hashes use it
 
@@ -139,6 +140,7 @@ class Registry:
     def remove(self, group: str, version: str, plural: str) -> None:
         with self._lock:
             self._by_gvr.pop((group, version, plural), None)
+            self._by_key.pop((group, plural), None)
             self.generation += 1
         self._changed()
 
@@ -165,9 +167,13 @@ class Registry:
         return None
 
     def by_key(self, key: tuple[str, str]) -> ResourceType | None:
-        """The preferred version of a stored resource."""
+        """The preferred (first registered) version of a stored resource."""
+        cached = self._by_key.get(key)
+        if cached is not None and self._by_gvr.get((cached.group, cached.version, cached.plural)) is cached:
+            return cached
         for rt in self.all():
             if rt.key == key:
+                self._by_key[key] = rt
                 return rt
         return None
 

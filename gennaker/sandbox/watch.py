@@ -160,7 +160,8 @@ class Watcher:
         }
 
     # -- the stream
-    def __iter__(self) -> Iterator[Obj]:
+    def __iter__(self) -> Iterator[Obj | None]:
+        """Event dicts; ``None`` now and then while idle, so the transport can notice a vanished client."""
         try:
             if self._expired is not None:
                 yield {"type": ERROR, "object": self._expired.status()}
@@ -183,6 +184,8 @@ class Watcher:
                     if self.req.allow_bookmarks and time.monotonic() >= next_bookmark:
                         yield self._bookmark(self._last_rv)
                         next_bookmark = time.monotonic() + self.req.bookmark_interval
+                    else:
+                        yield None  # idle heartbeat: nothing is sent
                     continue
                 if ev.rv <= self._last_rv:
                     continue

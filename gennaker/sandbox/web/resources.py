@@ -264,6 +264,8 @@ def _lines(watcher: Watcher, transform: Callable[[Obj], Obj] | None = None) -> I
 
         def __next__(self) -> bytes:
             event = next(self._it)
+            if event is None:
+                return b""  # idle: the transport checks the connection and sends nothing
             if transform is not None:
                 event = transform(event)
             return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import select
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
                     if chunk:
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                         self.wfile.flush()
+                    elif self._client_gone():
+                        break
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
             finally:
@@ -128,6 +132,14 @@ class _Handler(BaseHTTPRequestHandler):
                     close()
         except (TimeoutError, BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
+
+    def _client_gone(self) -> bool:
+        """True when the peer closed its end (a client waiting for a response sends nothing else)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     do_GET = _handle
     do_POST = _handle
