@@ -5,7 +5,9 @@
 2. ``kubectl apply --server-side`` of the same N Deployments: objects per second.
 3. Direct HTTP server-side apply (``PATCH application/apply-patch+yaml`` on one keep-alive connection):
    objects per second.
-4. Memory: resident set growth per Pod after creating 10,000 Pods through the API core (defaulting,
+4. Watch fan-out: W concurrent watches on one resource while N objects are created; events delivered per
+   second across all watchers.
+5. Memory: resident set growth per Pod after creating 10,000 Pods through the API core (defaulting,
    validation, managed fields, the store and its event log all included).
 
 Usage: python benchmarks/sandbox_apply.py [--objects N] [--pods N]
@@ -117,6 +119,52 @@ def bench_http_ssa(n: int) -> None:
         )
 
 
+def bench_watch_fanout(watchers: int, objects: int) -> None:
+    import threading
+
+    with SandboxCluster(port=0) as cluster:
+        received = [0] * watchers
+        ready = threading.Barrier(watchers + 1)
+
+        def watch(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=60)
+            conn.request(
+                "GET",
+                "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion="
+                f"{cluster.api.store.resource_version}&timeoutSeconds=120",
+            )
+            resp = conn.getresponse()
+            ready.wait()
+            while received[i] < objects:
+                if not resp.readline():
+                    break
+                received[i] += 1
+            conn.close()
+
+        threads = [threading.Thread(target=watch, args=(i,), daemon=True) for i in range(watchers)]
+        for t in threads:
+            t.start()
+        ready.wait()
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=30)
+        for i in range(objects):
+            conn.request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                body=json.dumps({"metadata": {"name": f"w{i}"}}),
+                headers={"Content-Type": "application/json"},
+            )
+            conn.getresponse().read()
+        for t in threads:
+            t.join(timeout=120)
+        elapsed = time.perf_counter() - started
+        total = sum(received)
+        print(
+            f"watch fan-out ({watchers} watches, {objects} creates): {total / elapsed:8.1f} events/s "
+            f"delivered ({total}/{watchers * objects} in {elapsed:.2f} s)"
+        )
+
+
 def bench_memory(pods: int) -> None:
     with SandboxCluster(port=0) as cluster:
         api = cluster.api
@@ -163,6 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_kubectl(args.objects)
     bench_http_ssa(args.objects * 5)
+    bench_watch_fanout(100, args.objects)
     bench_memory(args.pods)
 
 

@@ -57,9 +57,11 @@ class SandboxCluster:
         controller_lag: float = 0.05,
         bookmark_interval: float = 10.0,
         save_interval: float = 1.0,
+        graceful_pod_deletion: bool = False,
     ) -> None:
         self.name = name
         self.api = ApiServer(log_size=log_size)
+        self.api.graceful_pod_deletion = graceful_pod_deletion
         self.crd_registrar = CrdRegistrar()
         self.api.admission.append(self.crd_registrar)
         self.controllers = ControllerManager(self.api, default_lag=controller_lag)

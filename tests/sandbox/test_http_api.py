@@ -213,3 +213,24 @@ def test_expired_continue_token_is_410() -> None:
             )
         status, _, body = request(small, "GET", f"/api/v1/namespaces?limit=1&continue={token}")
         assert status == 410 and json.loads(body)["reason"] == "Expired"
+
+
+def test_an_abandoned_watch_releases_its_subscription(cluster: SandboxCluster) -> None:
+    def subscriptions() -> int:
+        return len(cluster.api.store._subs)
+
+    before = subscriptions()
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+    conn.request("GET", "/api/v1/namespaces/kube-system/secrets?watch=1&timeoutSeconds=600")
+    resp = conn.getresponse()
+    assert resp.status == 200
+    deadline = time.monotonic() + 5
+    while subscriptions() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert subscriptions() > before
+    conn.sock.close()  # type: ignore[union-attr]
+    conn.close()
+    deadline = time.monotonic() + 10
+    while subscriptions() > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert subscriptions() == before
