@@ -277,9 +277,27 @@ class ApiServer:
         m["creationTimestamp"] = now_rfc3339()
         if rt.status:
             obj.pop("status", None)
-        for hook in rt.prepare_create:
-            hook(obj)
+        m.pop("managedFields", None)
         self._default(rt, obj)
+        # Managed fields are computed from the decoded, defaulted object, before what the storage layer
+        # adds (status reset, generated Job selectors, allocated cluster IPs), as kube-apiserver does.
+        entries: list[Obj] = []
+        if applied_entries is not None:
+            entries = applied_entries
+        elif opts.manager:
+            entries = record_update(
+                None,
+                obj,
+                rt.object_schema(),
+                manager=opts.manager,
+                api_version=rt.api_version,
+                now=now_rfc3339(),
+                scope="main" if rt.status else "all",
+            )
+        if rt.prepare_create:
+            for hook in rt.prepare_create:
+                hook(obj)
+            self._default(rt, obj)
         for plugin in self.admission:
             plugin.admit(self, rt, obj, None)
         self._validate(rt, obj, None)
@@ -287,23 +305,8 @@ class ApiServer:
             raise errors.already_exists(rt.plural, rt.group, str(m["name"]))
         if rt.track_generation:
             m["generation"] = 1
-        now = now_rfc3339()
-        if applied_entries is not None:
-            m["managedFields"] = applied_entries
-        else:
-            m.pop("managedFields", None)
-            if opts.manager:
-                m["managedFields"] = record_update(
-                    None,
-                    obj,
-                    rt.object_schema(),
-                    manager=opts.manager,
-                    api_version=rt.api_version,
-                    now=now,
-                    scope="all",
-                )
-            if not m.get("managedFields"):
-                m.pop("managedFields", None)
+        if entries:
+            m["managedFields"] = entries
         _order_metadata(obj)
         if opts.dry_run:
             return WriteResult(obj, 201, warnings)

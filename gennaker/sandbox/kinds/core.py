@@ -212,6 +212,10 @@ def default_namespace(obj: Obj) -> None:
     labels = meta.setdefault("labels", {})
     if isinstance(labels, dict) and meta.get("name"):
         labels["kubernetes.io/metadata.name"] = meta["name"]
+
+
+def prepare_namespace(obj: Obj) -> None:
+    """On create the API server adds the ``kubernetes`` finalizer and phase Active."""
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         spec.setdefault("finalizers", ["kubernetes"])
@@ -295,6 +299,7 @@ def register(reg: Registry) -> None:
             short_names=("ns",),
             status=True,
             track_generation=False,
+            prepare_create=[prepare_namespace],
             defaulters=[default_namespace],
             name_validation="label",
             columns=[Column("Status", "string", field("status", "phase", default="Active")), AGE],
