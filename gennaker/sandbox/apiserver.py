@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
 
-from . import errors
+from . import deletion, errors
 from .admission import Admission, builtin_admission
 from .apply import server_side_apply
 from .defaulting import default_metadata
@@ -47,6 +45,7 @@ from .selectors import FieldSelector, LabelSelector, label_selector_string
 from .semantic import equal
 from .store import ADDED, DELETED, MODIFIED, ObjectStore, deep_copy
 from .validation import get_path, validate_object_meta
+from .writes import ListResult, WriteOptions, WriteResult, is_namespace, order_metadata, same_object
 
 Obj = dict[str, Any]
 
@@ -68,31 +67,6 @@ CONTINUE_EXPIRED = " ".join(
     )
 )
 _SPEC_EXCLUDED = ("metadata", "status", "apiVersion", "kind")
-
-
-@dataclass
-class WriteOptions:
-    """Per-request write options (query parameters of the real API)."""
-
-    manager: str = ""
-    dry_run: bool = False
-    field_validation: str = "Warn"  # Ignore | Warn | Strict
-    force: bool = False
-
-
-@dataclass
-class WriteResult:
-    obj: Obj
-    code: int = 200
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ListResult:
-    items: list[Obj]
-    resource_version: str
-    continue_token: str = ""
-    remaining: int | None = None
 
 
 class ApiServer:
@@ -307,7 +281,7 @@ class ApiServer:
             m["generation"] = 1
         if entries:
             m["managedFields"] = entries
-        _order_metadata(obj)
+        order_metadata(obj)
         if opts.dry_run:
             return WriteResult(obj, 201, warnings)
         stored = self.store.commit(ADDED, rt.key, obj, None)
@@ -449,12 +423,12 @@ class ApiServer:
                 )
         if not m.get("managedFields"):
             m.pop("managedFields", None)
-        _order_metadata(new)
-        if _same_object(old, new):
+        order_metadata(new)
+        if same_object(old, new):
             return WriteResult(self._for_version(rt, old), 200)
         if opts.dry_run:
             return WriteResult(new, 200)
-        if m.get("deletionTimestamp") and not m.get("finalizers") and not _is_namespace(rt):
+        if m.get("deletionTimestamp") and not m.get("finalizers") and not is_namespace(rt):
             stored = self.store.commit(DELETED, rt.key, new, old)
             self._committed(rt, DELETED, stored)
         else:
@@ -635,115 +609,8 @@ class ApiServer:
     def delete(
         self, rt: ResourceType, namespace: str, name: str, options: Obj | None, opts: WriteOptions
     ) -> WriteResult:
-        options = options or {}
-        with self.store.lock:
-            old = self._existing(rt, namespace, name)
-            pre = options.get("preconditions") or {}
-            om = old["metadata"]
-            if pre.get("uid") and pre["uid"] != om.get("uid"):
-                raise errors.conflict(
-                    rt.plural,
-                    rt.group,
-                    name,
-                    f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: "
-                    f"{om.get('uid')}",
-                )
-            if pre.get("resourceVersion") and pre["resourceVersion"] != om.get("resourceVersion"):
-                raise errors.conflict(
-                    rt.plural,
-                    rt.group,
-                    name,
-                    f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
-                    f"ResourceVersion in object meta: {om.get('resourceVersion')}",
-                )
-            policy = options.get("propagationPolicy")
-            if policy is None and options.get("orphanDependents") is True:
-                policy = "Orphan"
-            if policy not in (None, "Background", "Foreground", "Orphan"):
-                raise errors.invalid_object(
-                    "DeleteOptions",
-                    "meta.k8s.io",
-                    "",
-                    [
-                        errors.not_supported(
-                            "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"]
-                        )
-                    ],
-                )
-            finalizers = list(om.get("finalizers") or [])
-            if policy == "Foreground" and "foregroundDeletion" not in finalizers:
-                finalizers.append("foregroundDeletion")
-            if policy == "Orphan" and "orphan" not in finalizers:
-                finalizers.append("orphan")
-            if _is_namespace(rt):
-                new = deep_copy(old)
-                new.setdefault("status", {})["phase"] = "Terminating"
-                if not om.get("deletionTimestamp"):
-                    new["metadata"]["deletionTimestamp"] = now_rfc3339()
-                    new["metadata"]["deletionGracePeriodSeconds"] = 0
-                new["metadata"]["finalizers"] = finalizers
-                if not finalizers:
-                    new["metadata"].pop("finalizers")
-                if opts.dry_run or _same_object(old, new):
-                    return WriteResult(self._for_version(rt, new), 200)
-                stored = self.store.commit(MODIFIED, rt.key, new, old)
-                self._committed(rt, MODIFIED, stored)
-                return WriteResult(self._for_version(rt, stored), 200)
-            if rt.key == ("", "pods") and self.graceful_pod_deletion:
-                graceful = self._graceful_pod_delete(rt, old, options, finalizers, opts)
-                if graceful is not None:
-                    return graceful
-            if finalizers:
-                new = deep_copy(old)
-                new["metadata"]["finalizers"] = finalizers
-                if not om.get("deletionTimestamp"):
-                    new["metadata"]["deletionTimestamp"] = now_rfc3339()
-                    new["metadata"]["deletionGracePeriodSeconds"] = 0
-                    if rt.track_generation:
-                        new["metadata"]["generation"] = int(om.get("generation") or 1) + 1
-                if opts.dry_run or _same_object(old, new):
-                    return WriteResult(self._for_version(rt, new), 200)
-                stored = self.store.commit(MODIFIED, rt.key, new, old)
-                self._committed(rt, MODIFIED, stored)
-                return WriteResult(self._for_version(rt, stored), 200)
-            if opts.dry_run:
-                return WriteResult(self._for_version(rt, old), 200)
-            stored = self.store.commit(DELETED, rt.key, deep_copy(old), old)
-            self._committed(rt, DELETED, stored)
-            return WriteResult(self._for_version(rt, stored), 200)
-
-    def _graceful_pod_delete(
-        self, rt: ResourceType, old: Obj, options: Obj, finalizers: list[str], opts: WriteOptions
-    ) -> WriteResult | None:
-        """Mark a scheduled pod for graceful deletion; None when it should go now (or wait on finalizers)."""
-        om = old["metadata"]
-        try:
-            grace = (
-                int(options["gracePeriodSeconds"]) if options.get("gracePeriodSeconds") is not None else None
-            )
-        except (TypeError, ValueError) as e:
-            raise errors.bad_request(
-                f"invalid gracePeriodSeconds: {options.get('gracePeriodSeconds')}"
-            ) from e
-        if grace is None:
-            grace = int((old.get("spec") or {}).get("terminationGracePeriodSeconds") or 30)
-        if grace <= 0 or not (old.get("spec") or {}).get("nodeName"):
-            return None
-        if om.get("deletionTimestamp"):
-            return WriteResult(self._for_version(rt, old), 200)
-        new = deep_copy(old)
-        when = datetime.now(UTC) + timedelta(seconds=grace)
-        new["metadata"]["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-        new["metadata"]["deletionGracePeriodSeconds"] = grace
-        if finalizers:
-            new["metadata"]["finalizers"] = finalizers
-        if rt.track_generation:
-            new["metadata"]["generation"] = int(om.get("generation") or 1) + 1
-        if opts.dry_run:
-            return WriteResult(self._for_version(rt, new), 200)
-        stored = self.store.commit(MODIFIED, rt.key, new, old)
-        self._committed(rt, MODIFIED, stored)
-        return WriteResult(self._for_version(rt, stored), 200)
+        """DELETE with DeleteOptions (``propagationPolicy``, ``preconditions``, ``gracePeriodSeconds``)."""
+        return deletion.delete(self, rt, namespace, name, options=options, opts=opts)
 
     def delete_collection(
         self,
@@ -755,35 +622,11 @@ class ApiServer:
         options: Obj | None,
         opts: WriteOptions,
     ) -> list[Obj]:
-        with self.store.lock:
-            listed = self.list_objects(rt, namespace, labels=labels, fields=fields).items
-            out = []
-            for obj in listed:
-                m = obj["metadata"]
-                try:
-                    out.append(self.delete(rt, str(m.get("namespace") or ""), m["name"], options, opts).obj)
-                except ApiError:
-                    continue
-            return out
+        return deletion.delete_collection(self, rt, namespace, labels, fields, options=options, opts=opts)
 
     def finalize_namespace(self, name: str) -> bool:
-        """Remove a terminating namespace once it is empty and has no finalizers left (namespace loop)."""
-        rt = self.registry.by_key(("", "namespaces"))
-        assert rt is not None
-        with self.store.lock:
-            ns = self.store.get(rt.key, "", name)
-            if ns is None or not ns["metadata"].get("deletionTimestamp"):
-                return False
-            new = deep_copy(ns)
-            new.setdefault("spec", {})["finalizers"] = []
-            if new["metadata"].get("finalizers"):
-                if new != ns:
-                    stored = self.store.commit(MODIFIED, rt.key, new, ns)
-                    self._committed(rt, MODIFIED, stored)
-                return False
-            stored = self.store.commit(DELETED, rt.key, new, ns)
-            self._committed(rt, DELETED, stored)
-            return True
+        """Remove a terminating namespace once empty and without finalizers (the namespace loop's call)."""
+        return deletion.finalize_namespace(self, name)
 
     # ------------------------------------------------------------------ shared steps
     def _default(self, rt: ResourceType, obj: Obj) -> None:
@@ -805,55 +648,6 @@ class ApiServer:
 
 def _spec_part(obj: Obj) -> Obj:
     return {k: v for k, v in obj.items() if k not in _SPEC_EXCLUDED}
-
-
-def _is_namespace(rt: ResourceType) -> bool:
-    return rt.key == ("", "namespaces")
-
-
-def _without_volatile(obj: Obj) -> Obj:
-    m = dict(obj.get("metadata") or {})
-    m.pop("resourceVersion", None)
-    mf = m.get("managedFields")
-    if isinstance(mf, list):
-        m["managedFields"] = [{k: v for k, v in e.items() if k != "time"} for e in mf if isinstance(e, dict)]
-    return {**obj, "metadata": m}
-
-
-def _same_object(old: Obj, new: Obj) -> bool:
-    return bool(_without_volatile(old) == _without_volatile(new))
-
-
-_META_ORDER = (
-    "name",
-    "generateName",
-    "namespace",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-)
-
-
-def _order_metadata(obj: Obj) -> None:
-    """Put keys in the order the API server writes them (apiVersion, kind, metadata, spec, status...)."""
-    m = obj.get("metadata")
-    if isinstance(m, dict):
-        ordered = {k: m[k] for k in _META_ORDER if k in m}
-        ordered.update({k: v for k, v in m.items() if k not in ordered})
-        obj["metadata"] = ordered
-    head: Obj = {k: obj[k] for k in ("apiVersion", "kind", "metadata") if k in obj}
-    rest = {k: v for k, v in obj.items() if k not in head}
-    obj.clear()
-    obj.update(head)
-    obj.update(rest)
 
 
 def _encode_continue(rv: int, start_after: str) -> str:
