@@ -7,7 +7,8 @@ Public API:
 - :class:`Controller`, :class:`ObjectRef`, :class:`SystemClient` (``controllers.py``): the extension point
   for controllers and simulated kubelets.
 
-Map of the package: ``apiserver`` (the write/read pipeline; ``deletion`` and ``writes`` beside it) uses ``store`` (objects, resourceVersion,
+Map of the package: ``apiserver`` (the read/write pipeline; ``deletion`` and ``writes`` beside it) uses
+``store`` (objects, resourceVersion,
 event log), ``registry`` + ``kinds/`` (per-kind data: defaulting, validation, columns), ``schema``
 (Kubernetes 1.37 schemas), ``patch/`` (JSON, merge, strategic), ``apply`` + ``managedfields`` (server-side
 apply), ``fieldvalidation``, ``admission``; ``watch`` streams events; ``discovery``, ``openapi``, ``tables``
