@@ -8,8 +8,7 @@ Public API:
   for controllers and simulated kubelets.
 
 Map of the package: ``apiserver`` (the read/write pipeline; ``deletion`` and ``writes`` beside it) uses
-``store`` (objects, resourceVersion,
-event log), ``registry`` + ``kinds/`` (per-kind data: defaulting, validation, columns), ``schema``
+``store`` (objects, resourceVersion, event log), ``registry`` + ``kinds/`` (per-kind data: defaulting, validation, columns), ``schema``
 (Kubernetes 1.37 schemas), ``patch/`` (JSON, merge, strategic), ``apply`` + ``managedfields`` (server-side
 apply), ``fieldvalidation``, ``admission``; ``watch`` streams events; ``discovery``, ``openapi``, ``tables``
 shape documents; ``web/`` is HTTP; ``gc`` and ``crd`` are core loops built on ``controllers``;
