@@ -7,12 +7,13 @@ Public API:
 - :class:`Controller`, :class:`ObjectRef`, :class:`SystemClient` (``controllers.py``): the extension point
   for controllers and simulated kubelets.
 
-Map of the package: ``apiserver`` (the read/write pipeline; ``deletion`` and ``writes`` beside it) uses
-``store`` (objects, resourceVersion, event log), ``registry`` + ``kinds/`` (per-kind data: defaulting, validation, columns), ``schema``
-(Kubernetes 1.37 schemas), ``patch/`` (JSON, merge, strategic), ``apply`` + ``managedfields`` (server-side
-apply), ``fieldvalidation``, ``admission``; ``watch`` streams events; ``discovery``, ``openapi``, ``tables``
-shape documents; ``web/`` is HTTP; ``gc`` and ``crd`` are core loops built on ``controllers``;
-``protobuf`` decodes kubectl's protobuf bodies; ``persistence`` saves state.
+Map of the package: ``apiserver`` (the read/write pipeline; ``deletion`` and ``writes`` beside it)
+uses ``store`` (objects, resourceVersion, event log), ``registry`` + ``kinds/`` (per-kind data:
+defaulting, validation, columns), ``schema`` (Kubernetes 1.37 schemas), ``patch/`` (JSON, merge,
+strategic), ``apply`` + ``managedfields`` (server-side apply), ``fieldvalidation``, ``admission``;
+``watch`` streams events; ``discovery``, ``openapi``, ``tables`` shape documents; ``web/`` is HTTP; ``gc``
+and ``crd`` are core loops built on ``controllers``; ``protobuf`` decodes kubectl's protobuf bodies;
+``persistence`` saves state.
 """
 
 from .cluster import SandboxCluster, serve
