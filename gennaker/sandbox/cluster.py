@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -36,6 +37,7 @@ from .persistence import Saver, load
 from .web.resources import LogProvider
 from .web.router import Router
 from .web.transport import HttpServer
+from .web.types import Request, Response
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,10 @@ class SandboxCluster:
 
     def add_controller(self, controller: Controller) -> None:
         self.controllers.add(controller)
+
+    def add_route(self, prefix: str, handler: Callable[[Request], Response]) -> None:
+        """Serve extra HTTP paths (e.g. ``/metrics``) with ``handler(Request) -> Response``."""
+        self._router.add_route(prefix, handler)
 
     # -- bootstrap
     def bootstrap(self) -> None:

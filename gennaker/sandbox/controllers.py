@@ -315,6 +315,29 @@ class ControllerManager:
         return list(self._runners)
 
 
+def owner_reference(owner: Obj, *, controller: bool = True, block_owner_deletion: bool = True) -> Obj:
+    """An ownerReferences entry pointing at ``owner`` (what controllers put on what they create)."""
+    ref: Obj = {
+        "apiVersion": owner.get("apiVersion", ""),
+        "kind": owner.get("kind", ""),
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+    }
+    if controller:
+        ref["controller"] = True
+    if block_owner_deletion:
+        ref["blockOwnerDeletion"] = True
+    return ref
+
+
+def controller_of(obj: Obj) -> Obj | None:
+    """The ownerReferences entry with ``controller: true``, if any."""
+    for ref in (obj.get("metadata") or {}).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return dict(ref)
+    return None
+
+
 def retry_on_conflict(fn: Callable[[], Any], attempts: int = 5) -> Any:
     """Call ``fn`` until it does not raise a 409 Conflict (re-reading is ``fn``'s job)."""
     for i in range(attempts):

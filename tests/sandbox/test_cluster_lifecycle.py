@@ -132,3 +132,26 @@ def test_serve_function_stops_on_request(tmp_path: Path) -> None:
     stop.set()
     t.join(10)
     assert not t.is_alive()
+
+
+def test_extra_routes_and_owner_reference_helpers() -> None:
+    from gennaker.sandbox.controllers import controller_of, owner_reference
+    from gennaker.sandbox.web.types import Response
+
+    with SandboxCluster(port=0) as cluster:
+        cluster.add_route("/metrics", lambda req: Response.text("sandbox_up 1\n"))
+        with urllib.request.urlopen(cluster.url + "/metrics", timeout=10) as r:
+            assert r.read() == b"sandbox_up 1\n" and r.headers["Content-Type"] == "text/plain"
+        with pytest.raises(ValueError):
+            cluster.add_route("/apis/mine", lambda req: Response.text(""))
+        owner = get(cluster.url + "/api/v1/namespaces/default")
+        ref = owner_reference(owner)
+        assert ref == {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "name": "default",
+            "uid": owner["metadata"]["uid"],
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+        assert controller_of({"metadata": {"ownerReferences": [ref]}}) == ref

@@ -11,6 +11,7 @@ Namespace's own subresources). Unknown paths get the API server's 404 Status. No
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import discovery, openapi
@@ -33,6 +34,18 @@ class Router:
     def __init__(self, api: ApiServer, stop: threading.Event) -> None:
         self.api = api
         self.handlers = ResourceHandlers(api, stop)
+        # Extra routes added by extensions (``/metrics``, test control paths): path prefix -> handler.
+        self.extra: dict[str, Callable[[Request], Response]] = {}
+
+    def add_route(self, prefix: str, handler: Callable[[Request], Response]) -> None:
+        """Serve every request whose path is ``prefix`` or starts with ``prefix + "/"`` with ``handler``.
+
+        Kubernetes API paths (``/api``, ``/apis``, ``/openapi``, ``/version``) cannot be taken over.
+        """
+        head = "/" + prefix.strip("/").split("/")[0]
+        if head in ("/api", "/apis", "/openapi", "/version") or not prefix.startswith("/"):
+            raise ValueError(f"cannot route {prefix!r}: reserved for the Kubernetes API")
+        self.extra[prefix.rstrip("/")] = handler
 
     def __call__(self, req: Request) -> Response:
         try:
@@ -42,6 +55,9 @@ class Router:
 
     def _route(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
+        for prefix, handler in self.extra.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return handler(req)
         if req.method in ("GET", "HEAD"):
             static = self._static(path, req)
             if static is not None:
