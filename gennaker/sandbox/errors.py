@@ -36,7 +36,7 @@ def go_repr(value: Any) -> str:
         return "null"
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+    if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
         inner = ", ".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in sorted(value.items()))
         return "map[string]string{" + inner + "}"
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
