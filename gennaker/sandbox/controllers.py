@@ -73,7 +73,10 @@ class ObjectRef:
 
 
 class SystemClient:
-    """Reads and writes as a system component (default manager ``kube-controller-manager``)."""
+    """Reads and writes as a system component (default manager ``kube-controller-manager``).
+
+    Everything returned is the caller's own copy, except :meth:`list_objects` (shared, read-only).
+    """
 
     def __init__(self, api: ApiServer, manager: str = SYSTEM_MANAGER) -> None:
         self.api = api
@@ -99,15 +102,19 @@ class SystemClient:
 
         rt = self.resource(key)
         ns = str((obj.get("metadata") or {}).get("namespace") or "")
-        return self.api.create(rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")).obj
+        return deep_copy(
+            self.api.create(rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")).obj
+        )
 
     def update(self, key: Key, obj: Obj) -> Obj:
         """PUT the main resource (409 when ``metadata.resourceVersion`` is stale)."""
-        return self.api.system_update(self.resource(key), obj, manager=self.manager)
+        return deep_copy(self.api.system_update(self.resource(key), obj, manager=self.manager))
 
     def update_status(self, key: Key, obj: Obj) -> Obj:
         """PUT the ``status`` subresource (only ``status`` changes)."""
-        return self.api.system_update(self.resource(key), obj, subresource="status", manager=self.manager)
+        return deep_copy(
+            self.api.system_update(self.resource(key), obj, subresource="status", manager=self.manager)
+        )
 
     def patch(
         self, key: Key, namespace: str, name: str, patch_type: str, patch: bytes, *, subresource: str = ""
@@ -115,9 +122,10 @@ class SystemClient:
         from .apiserver import WriteOptions
 
         opts = WriteOptions(manager=self.manager, field_validation="Ignore")
-        return self.api.patch(
+        result = self.api.patch(
             self.resource(key), namespace, name, patch_type, patch, opts=opts, subresource=subresource
-        ).obj
+        )
+        return deep_copy(result.obj)
 
     def scale_replicas(self, key: Key, namespace: str, name: str, replicas: int) -> Obj:
         """Set replicas through the ``scale`` subresource; returns the Scale."""
@@ -134,13 +142,14 @@ class SystemClient:
         from .apiserver import WriteOptions
 
         try:
-            return self.api.delete(
+            result = self.api.delete(
                 self.resource(key),
                 namespace,
                 name,
                 {"propagationPolicy": propagation},
                 WriteOptions(manager=self.manager),
-            ).obj
+            )
+            return deep_copy(result.obj)
         except ApiError as e:
             if e.code == 404:
                 return None
