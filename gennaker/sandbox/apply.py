@@ -28,6 +28,7 @@ from .managedfields import (
     entries_of,
     entry_id,
     field_values,
+    get_at,
     item_key,
     make_entry,
     remove_at,
@@ -142,6 +143,24 @@ class _Root(Schema):
         return self._object_schema.top(name)
 
 
+def _prune_emptied_parents(obj: dict[str, Any], path: Path, kept: FieldSet) -> None:
+    """Drop maps a removal left empty, unless someone owns them or something under them.
+
+    Without this, a manager that stops applying ``strategy.rollingUpdate.maxSurge`` and ``maxUnavailable``
+    would leave ``rollingUpdate: {}`` behind, which the API server then rejects for ``type: Recreate``.
+    """
+    for depth in range(len(path) - 1, 0, -1):
+        parent = path[:depth]
+        if not parent[-1].startswith("f:") or parent in kept:
+            return
+        if any(k[:depth] == parent for k in kept if len(k) > depth):
+            return
+        found, value = get_at(obj, parent)
+        if not found or value != {}:
+            return
+        remove_at(obj, parent)
+
+
 def server_side_apply(
     live: dict[str, Any] | None,
     config: dict[str, Any],
@@ -190,13 +209,14 @@ def server_side_apply(
             others |= decode(entry.get("fieldsV1"))
 
     merged = merge_apply(live if live is not None else {}, config, _Root(schema))
-    # Remove what M alone owned before and no longer applies; deepest paths first.
-    for path in sorted(previous - applied - others, key=len, reverse=True):
-        if any(o[: len(path)] == path for o in others if len(o) > len(path)):
-            continue
-        if any(a[: len(path)] == path for a in applied if len(a) > len(path)):
+    # Remove what M alone owned before and no longer applies. Parents first: removing a list item takes
+    # its fields with it (and an item stripped of its key fields could no longer be found).
+    kept = others | applied
+    for path in sorted(previous - kept, key=len):
+        if any(k[: len(path)] == path for k in kept if len(k) > len(path)):
             continue
         remove_at(merged, path)
+        _prune_emptied_parents(merged, path, kept)
 
     new_entries = [e for e in entries if entry_id(e) != my_id]
     if applied:

@@ -127,3 +127,26 @@ def test_update_managers_gain_changed_fields_and_others_lose_them() -> None:
     owners = {(e["manager"], e["operation"]): decode(e["fieldsV1"]) for e in entries}
     assert owners[("kubectl", "Update")] == {("f:spec", "f:replicas")}
     assert ("f:spec", "f:replicas") not in owners[("applier", "Apply")]
+
+
+def test_apply_removes_list_items_it_stopped_applying() -> None:
+    two_ports = config()
+    two_ports["spec"]["template"]["spec"]["containers"][0]["ports"].append(
+        {"containerPort": 9090, "name": "m"}
+    )
+    live = apply(None, two_ports, "m")
+    after = apply(live, config(), "m")
+    assert after["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80}]
+
+
+def test_apply_prunes_maps_its_removals_emptied() -> None:
+    rolling = config()
+    rolling["spec"]["strategy"] = {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    live = apply(None, rolling, "m")
+    recreate = config()
+    recreate["spec"]["strategy"] = {"type": "Recreate"}
+    after = apply(live, recreate, "m")
+    assert after["spec"]["strategy"] == {"type": "Recreate"}
