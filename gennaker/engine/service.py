@@ -396,6 +396,17 @@ class PipelineService(ConfigService):
         self._wake()
         return repo.stage_model(stage).to_orca_json()
 
+    def wake(self, execution_id: str) -> None:
+        """Run the execution's waiting tasks now instead of after their backoff: for tasks that wait on
+        an outside event (a Kubernetes watch saw the object they wait for change). Tasks are idempotent,
+        so an early run only re-checks; a finished execution has no such messages and nothing happens."""
+        now = now_ms()
+        with self.runtime.db.write() as conn:
+            queue_repo.reschedule(conn, execution_id=execution_id, kinds=[RunTask.KIND], deliver_at=now)
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_notify(%(c)s, '')", {"c": QUEUE_CHANNEL})
+        self._wake()
+
     # ------------------------------------------------------------ events
 
     def subscribe(self, callback: Callable[[EngineEvent], None]) -> Subscription:

@@ -100,6 +100,11 @@ class StageContext(Mapping[str, Any]):
         """The stage's own context, without fall-through."""
         return self._own
 
+    def ancestor_outputs(self) -> Sequence[Mapping[str, Any]]:
+        """The outputs of the stage itself, then of its ancestors nearest first (Orca's ``ancestors()``
+        order): what a stage collecting upstream artifacts walks."""
+        return self._chain()
+
 
 class EngineServices(Protocol):
     """What tasks may ask of the engine (implemented by ``gennaker.engine.service.PipelineService``)."""
@@ -111,6 +116,8 @@ class EngineServices(Protocol):
     def get_execution(self, execution_id: str) -> dict[str, Any] | None: ...
 
     def cancel_execution(self, execution_id: str, *, principal: str, reason: str | None = None) -> None: ...
+
+    def wake(self, execution_id: str) -> None: ...
 
 
 @dataclass
