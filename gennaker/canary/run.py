@@ -31,7 +31,12 @@ from gennaker.canary.judge.registry import get_judge
 from gennaker.canary.judge.remote import RemoteJudgeRequest
 from gennaker.canary.metrics.mixer import mix_all
 from gennaker.canary.metrics.model import MetricSet, MetricSetPair
-from gennaker.canary.metrics.registry import MetricQueryContext, MetricsTransport, query_metrics
+from gennaker.canary.metrics.registry import (
+    MetricQueryContext,
+    MetricsTransport,
+    metric_source_for,
+    query_metrics,
+)
 from gennaker.canary.scope import CanaryScope
 
 
@@ -82,6 +87,7 @@ def fetch_metric_set_pairs(
             raise JudgeInputError(
                 f"metric {metric.name!r}: its scopeName {name!r} is not among the request's scopes ({known})"
             )
+        metric_source_for(metric.query.type)  # an unfetchable type is named before any account is
         account = accounts.resolve(metrics_account_name, metric.query.type)
         settings = {k: str(v) for k, v in account.settings.items() if isinstance(v, str | int | float)}
         for scope, sink in ((pair.control, controls), (pair.experiment, experiments)):
