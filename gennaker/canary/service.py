@@ -26,6 +26,7 @@ from gennaker.canary.config import parse_canary_config, validate_for_storage
 from gennaker.canary.environment import CanaryEnvironment, default_environment, set_default_environment
 from gennaker.canary.judge.remote import handle_remote_judge_request
 from gennaker.canary.metrics.prometheus import iso_from_millis
+from gennaker.canary.metrics.sandbox import start_sandbox_collectors
 from gennaker.canary.report import build_report, metric_plot, run_json
 from gennaker.engine.clock import now_ms
 from gennaker.engine.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -61,6 +62,7 @@ class CanaryService:
             self.environment.database = db
         if install:
             set_default_environment(self.environment)
+        start_sandbox_collectors(self.environment.accounts)
 
     # ------------------------------------------------------------ configs
 

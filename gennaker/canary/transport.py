@@ -72,22 +72,24 @@ class HttpMetricsTransport:
         kind = account_type_for(account.type)
         if kind.auth_headers is not None:
             headers.update(kind.auth_headers(account))
+        shown = url.split("?", 1)[0]  # errors name the endpoint, not its query
         try:
             response = self._client.request(
                 request.method,
                 url,
-                params=dict(request.params),
+                params=dict(request.params) or None,  # an empty dict would drop the path's own query
                 json=request.json_body,
                 headers=headers,
                 timeout=account.timeout_seconds,
             )
         except httpx.TimeoutException:
             raise MetricSourceUnavailableError(
-                f"metrics account {account.name!r}: {url} did not answer within {account.timeout_seconds:g} s"
+                f"metrics account {account.name!r}: {shown} did not answer "
+                f"within {account.timeout_seconds:g} s"
             ) from None
         except httpx.HTTPError as error:
             raise MetricSourceUnavailableError(
-                f"metrics account {account.name!r}: cannot reach {url} ({type(error).__name__}: {error})"
+                f"metrics account {account.name!r}: cannot reach {shown} ({type(error).__name__}: {error})"
             ) from None
         log.debug("metrics account %s: %s %s -> %s", account.name, request.method, url, response.status_code)
         return HttpResponse(response.status_code, _decode(response))

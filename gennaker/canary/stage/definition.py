@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gennaker.canary.environment import EnvironmentSource, resolve_environment
+from gennaker.canary.metrics.sandbox import start_sandbox_collectors
 from gennaker.canary.stage.context import parse_canary_context
 from gennaker.canary.stage.plan import plan_intervals, request_scopes
 from gennaker.canary.stage.tasks import (
@@ -65,6 +66,7 @@ def _interval_planner(source: EnvironmentSource | None) -> Any:
     def plan_runs(plan: PlanInput) -> Sequence[SyntheticStage]:
         env = resolve_environment(source)
         canary = parse_canary_context(plan.context)
+        start_sandbox_collectors(env.accounts)  # sandbox metrics exist only from when they are scraped
         intervals = plan_intervals(canary, env.clock())
         raw = plan.context["canaryConfig"]
         specs: list[SyntheticStage] = []
