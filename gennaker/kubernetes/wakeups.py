@@ -65,8 +65,11 @@ class WakeUps:
             return sorted(self._registrations)
 
     def _on_event(self, event: CacheEvent) -> None:
+        now = time.monotonic()
         with self._lock:
             hit = False
+            for key in [k for k, r in self._registrations.items() if r.expires < now]:
+                del self._registrations[key]
             for key, reg in self._registrations.items():
                 if reg.account != event.account:
                     continue
