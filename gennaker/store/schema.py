@@ -14,6 +14,7 @@ milliseconds (BIGINT). JSON columns hold Spinnaker-shaped documents. Persisted:
   stages are planned so completing a stage finds what to start next without reading the whole execution.
 - ``queue``: engine messages (see ``gennaker.store.queue``): delivery time, dedup fingerprint, lease.
 - ``audit_log``: who changed what (principal, action, target, details).
+- ``accounts``: accounts of every kind, secrets encrypted (see ``gennaker.store.accounts``).
 """
 
 from __future__ import annotations
@@ -149,4 +150,18 @@ audit_log = sa.Table(
     sa.Column("details", JSONType, nullable=True),
     sa.Index("ix_audit_target", "target_type", "target_id"),
     sa.Index("ix_audit_app_ts", "application", "ts"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("settings", JSONType, nullable=False),
+    sa.Column("secrets", sa.Text, nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("created_ts", sa.BigInteger, nullable=False),
+    sa.Column("updated_ts", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(255), nullable=True),
 )
