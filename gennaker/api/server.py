@@ -11,8 +11,23 @@ from __future__ import annotations
 
 import logging
 import os
+from types import FrameType
+
+import uvicorn
 
 log = logging.getLogger(__name__)
+
+
+class GracefulServer(uvicorn.Server):
+    """Exits with status 0 after a graceful shutdown on SIGTERM/SIGINT (plain uvicorn re-raises the
+    signal once shut down, so the exit status would be -15)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list):
+            captured.clear()
+
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8084  # Gate's port, so spin's default endpoint finds us
@@ -27,8 +42,6 @@ def serve(
     log_level: str = "info",
 ) -> None:
     """Run until SIGTERM/SIGINT. ``workers`` = 0 runs the API only (workers run elsewhere)."""
-    import uvicorn
-
     from gennaker.api.app import create_app
     from gennaker.engine.runtime import EngineRuntime
     from gennaker.engine.service import PipelineService
@@ -45,7 +58,7 @@ def serve(
         worker_threads=workers,
     )
     log.info("gennaker server on http://%s:%d (%d worker threads, %s)", host, port, workers, _where(runtime))
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -54,9 +67,13 @@ def serve(
         timeout_graceful_shutdown=3,
         lifespan="on",
     )
+    server = GracefulServer(config)
+    server.run()
     runtime.db.dispose()
+    log.info("gennaker server stopped")
 
 
 def _where(runtime: object) -> str:
+    """The database URL without credentials, for the start-up log line."""
     url = str(getattr(getattr(runtime, "db", None), "url", ""))
     return url.rsplit("@", maxsplit=1)[-1]

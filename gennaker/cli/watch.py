@@ -37,6 +37,34 @@ def _duration(stage: dict[str, Any]) -> str:
     return f"{seconds:.1f}s"
 
 
+def detail(stage: dict[str, Any]) -> str:
+    """One short line of what a stage is doing or did (judgment, webhook progress, child, error)."""
+    ctx = stage.get("context") or {}
+    errors = ((ctx.get("exception") or {}).get("details") or {}).get("errors") or []
+    text = ""
+    if errors:
+        text = str(errors[0])
+    elif stage.get("type") == "manualJudgment":
+        if ctx.get("judgmentStatus"):
+            chosen = f" ({ctx['judgmentInput']})" if ctx.get("judgmentInput") else ""
+            text = f"{ctx['judgmentStatus']}{chosen} by {ctx.get('lastModifiedBy')}"
+        elif stage["status"] == "RUNNING":
+            text = f"awaiting judgment: {ctx.get('instructions') or ''}".strip()
+    elif stage.get("type") == "webhook" and isinstance(ctx.get("webhook"), dict):
+        hook = ctx["webhook"]
+        monitor = hook.get("monitor") or {}
+        text = str(
+            monitor.get("progressMessage")
+            or monitor.get("error")
+            or hook.get("error")
+            or hook.get("statusCode")
+            or ""
+        )
+    elif stage.get("type") == "pipeline" and ctx.get("executionId"):
+        text = f"child {ctx['executionId']}"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def ordered(execution: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     """Top-level stages in graph order (parents before children), each followed by its synthetic stages."""
     stages = execution.get("stages") or []
@@ -81,7 +109,7 @@ def render(execution: dict[str, Any]) -> Any:
         f"  ({execution['id']})",
     )
     table = Table(title=title, title_justify="left")
-    for col in ("ref", "stage", "type", "after", "status", "time"):
+    for col in ("ref", "stage", "type", "after", "status", "time", "detail"):
         table.add_column(col)
     for depth, s in ordered(execution):
         table.add_row(
@@ -91,6 +119,7 @@ def render(execution: dict[str, Any]) -> Any:
             ",".join(s.get("requisiteStageRefIds") or []),
             Text(s["status"], style=COLOURS.get(s["status"], "")),
             _duration(s),
+            detail(s),
         )
     return table
 

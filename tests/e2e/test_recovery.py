@@ -137,3 +137,29 @@ def test_two_worker_processes_on_postgres_never_run_a_task_at_once(
             except subprocess.TimeoutExpired:
                 w.kill()
         server.stop()
+
+
+@pytest.mark.e2e
+def test_sigterm_stops_the_server_gracefully_and_a_restart_resumes_waits(tmp_path: Path) -> None:
+    # given a server running a pipeline with a 3 s wait
+    first = RealServer(tmp_path / "home").start()
+    with first.client() as api:
+        eid = run_pipeline(api, [{"refId": "1", "type": "wait", "waitTime": 3}], app="term", name="p")
+        wait_until(
+            lambda: stage(api.get(f"/pipelines/{eid}").json(), "1")["status"] == "RUNNING", what="waiting"
+        )
+    # when it gets SIGTERM, it exits 0 promptly
+    assert first.proc is not None
+    began = time.monotonic()
+    first.stop()
+    assert first.proc.returncode == 0
+    assert time.monotonic() - began < 10
+    # then a new server finishes the wait where it was
+    second = RealServer(tmp_path / "home").start()
+    try:
+        with second.client() as api:
+            ex = wait_execution(api, eid, timeout_s=30)
+        assert ex["status"] == "SUCCEEDED"
+        assert stage(ex, "1")["endTime"] - stage(ex, "1")["startTime"] >= 3000
+    finally:
+        second.stop()

@@ -192,3 +192,19 @@ def test_sse_stream_delivers_stage_transitions(server: RealServer, api: httpx.Cl
     assert ("1", "SUCCEEDED") in transitions
     assert transitions.index(("2", "RUNNING")) < transitions.index(("2", "SUCCEEDED"))
     assert ("execution", "SUCCEEDED") in [(k, d["status"]) for k, d in events]
+
+
+def test_skip_remaining_wait_and_manual_skip_through_patch(api: httpx.Client) -> None:
+    stages = [
+        {"refId": "1", "type": "wait", "name": "Long soak", "waitTime": 300},
+        {"refId": "2", "type": "wait", "name": "Another", "waitTime": 300, "requisiteStageRefIds": ["1"]},
+    ]
+    eid = run_pipeline(api, stages, app="patching", name="waits")
+    sid = running_stage(api, eid, "1")
+    assert api.patch(f"/pipelines/{eid}/stages/{sid}", json={"skipRemainingWait": True}).status_code == 200
+    sid2 = running_stage(api, eid, "2")
+    assert api.patch(f"/pipelines/{eid}/stages/{sid2}", json={"manualSkip": True}).status_code == 200
+    ex = wait_execution(api, eid, timeout_s=30)
+    assert ex["status"] == "SUCCEEDED"
+    assert [stage(ex, "1")["status"], stage(ex, "2")["status"]] == ["SUCCEEDED", "SKIPPED"]
+    assert stage(ex, "2")["lastModified"]["user"] == "e2e-tester"

@@ -121,5 +121,5 @@ def test_without_waiting_the_stage_succeeds_once_the_child_started(engine: Engin
     ex = wait_status(engine.svc, eid, DONE)
     assert ex["status"] == "SUCCEEDED"
     child_id = stage_by_ref(ex, "1")["context"]["executionId"]
-    assert engine.svc.get_execution_status(child_id) == "RUNNING"
+    wait_status(engine.svc, child_id, {"RUNNING"})  # started, still running
     engine.svc.cancel_execution(child_id, principal="tester")
