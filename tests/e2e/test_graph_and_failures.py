@@ -27,7 +27,6 @@ def test_parallel_branches_overlap_and_the_join_waits_for_all(api: httpx.Client)
     assert ex["status"] == "SUCCEEDED"
     branches = [stage(ex, f"b{i}") for i in range(3)]
     assert max(b["startTime"] for b in branches) < min(b["endTime"] for b in branches)
-    assert ex["endTime"] - ex["startTime"] < 4_000
     # and the join started only after the last parent finished
     join = stage(ex, "join")
     assert join["startTime"] >= max(b["endTime"] for b in branches)
