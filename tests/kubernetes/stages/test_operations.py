@@ -284,3 +284,31 @@ def test_unsupported_operations_say_so(engine: Engine, ns: str) -> None:
         ]
     )
     assert "no newest replicaSet in cluster 'replicaSet nothing' of application shop" in error_of(done)
+
+
+def test_views_for_the_api(engine: Engine, k8s: Any, ns: str) -> None:
+    from gennaker.kubernetes import views
+
+    engine.execute([deploy("1", [service(ns), replica_set(ns, "ghcr.io/acme/web:1")])])
+    engine.execute([deploy("1", [service(ns), replica_set(ns, "ghcr.io/acme/web:2")])])
+    view = views.manifest_view(k8s, "sandbox", ns, "replicaSet web-v001")
+    assert view["name"] == "replicaSet web-v001" and view["location"] == ns
+    assert view["moniker"] == {"app": "shop", "cluster": "replicaSet web", "sequence": 1}
+    assert view["status"]["stable"]["state"] is True
+    assert {
+        "type": "docker/image",
+        "name": "ghcr.io/acme/web",
+        "version": "2",
+        "reference": "ghcr.io/acme/web:2",
+    } in view["artifacts"]
+    both = views.cluster_manifests(
+        k8s, "sandbox", ns, kind="replicaSet", app="shop", cluster="replicaSet web"
+    )
+    assert sorted(o["metadata"]["name"] for o in both) == ["web-v000", "web-v001"]
+    oldest = views.dynamic_target(
+        k8s, "sandbox", ns, kind="replicaSet", app="shop", cluster="replicaSet web", criteria="oldest"
+    )
+    assert oldest is not None and oldest["metadata"]["name"] == "web-v000"
+    summary = views.application_summary(k8s, "shop")
+    assert {"replicaSet web-v000", "replicaSet web-v001"} <= {s["name"] for s in summary["serverGroups"]}
+    assert "service web" in {s["name"] for s in summary["loadBalancers"]}
