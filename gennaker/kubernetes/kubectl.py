@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gennaker.kubernetes.errors import AccountUnreachableError, KubectlError, KubectlTimeoutError
-from gennaker.kubernetes.kubectl_errors import UNREACHABLE, parse_kubectl_error
+from gennaker.kubernetes.kubectl_errors import CONFLICT, UNREACHABLE, parse_kubectl_error
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +181,25 @@ class Kubectl:
         result = self.run(args, input=json.dumps(manifest), target=describe(manifest))
         return dict(result.json() or {})
 
-    def replace(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
-        """``kubectl replace`` of one manifest (Spinnaker's ``strategy.spinnaker.io/replace``)."""
+    def replace(self, manifest: Mapping[str, Any], *, attempts: int = 5) -> dict[str, Any]:
+        """``kubectl replace`` of one manifest (Spinnaker's ``strategy.spinnaker.io/replace``). kubectl
+        reads the live resourceVersion and then writes; a controller writing in between makes that a 409
+        Conflict, so a conflict is tried again (``attempts`` times)."""
         args = ["replace", "-f", "-", "-o", "json", f"--field-manager={self.field_manager}"]
-        return dict(self.run(args, input=json.dumps(manifest), target=describe(manifest)).json() or {})
+        for attempt in range(attempts):
+            try:
+                return dict(
+                    self.run(args, input=json.dumps(manifest), target=describe(manifest)).json() or {}
+                )
+            except KubectlError as exc:
+                if (
+                    exc.category != CONFLICT
+                    or attempt == attempts - 1
+                    or manifest.get("metadata", {}).get("resourceVersion")
+                ):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def create(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
         """``kubectl create`` of one manifest (``generateName`` objects, replace of a missing object)."""

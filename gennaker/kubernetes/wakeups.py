@@ -6,9 +6,11 @@ execution with the account and namespaces they watch and a ``wake`` callback (th
 done. The task still returns RUNNING with a long backoff, which is only a safety net.
 
 Threads: cache events arrive on the cache's loop thread and only mark registrations as due; one dispatcher
-thread calls the ``wake`` callbacks (they write to the database), coalescing bursts: a Deployment rolling
-out 10 pods causes a handful of wake-ups, not hundreds. Registrations expire after ``ttl_s`` without a
-refresh, so a canceled execution leaves nothing behind.
+thread calls the ``wake`` callbacks (they write to the database). The first event wakes at once; further
+events within ``min_interval_s`` (0.1 s) of a wake-up are folded into one more wake-up at the end of that
+interval, so a Deployment rolling out 10 pods causes a handful of wake-ups, not hundreds, and the last
+change is never missed. Registrations expire after ``ttl_s`` without a refresh, so a canceled execution
+leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from gennaker.kubernetes.cache import CacheEvent, KubernetesCache
 
 log = logging.getLogger(__name__)
 
-COALESCE_S = 0.05
+MIN_INTERVAL_S = 0.1
 
 
 @dataclass
@@ -37,11 +39,15 @@ class _Registration:
 class WakeUps:
     """See the module docstring."""
 
-    def __init__(self, cache: KubernetesCache, *, ttl_s: float = 900.0) -> None:
+    def __init__(
+        self, cache: KubernetesCache, *, ttl_s: float = 900.0, min_interval_s: float = MIN_INTERVAL_S
+    ) -> None:
         self.ttl_s = ttl_s
+        self.min_interval_s = min_interval_s
         self._lock = threading.Condition()
         self._registrations: dict[str, _Registration] = {}
-        self._due: set[str] = set()
+        self._due: dict[str, float] = {}
+        self._last: dict[str, float] = {}
         self._stopped = False
         self._subscription = cache.subscribe(self._on_event)
         self._thread = threading.Thread(target=self._run, name="gennaker-k8s-wakeups", daemon=True)
@@ -58,7 +64,8 @@ class WakeUps:
     def unregister(self, key: str) -> None:
         with self._lock:
             self._registrations.pop(key, None)
-            self._due.discard(key)
+            self._due.pop(key, None)
+            self._last.pop(key, None)
 
     def registered(self) -> list[str]:
         with self._lock:
@@ -73,8 +80,10 @@ class WakeUps:
             for key, reg in self._registrations.items():
                 if reg.account != event.account:
                     continue
-                if event.type == "HEALTH" or event.namespace in reg.namespaces or not reg.namespaces:
-                    self._due.add(key)
+                if (event.type == "HEALTH" or event.namespace in reg.namespaces or not reg.namespaces) and (
+                    key not in self._due
+                ):
+                    self._due[key] = max(now, self._last.get(key, 0.0) + self.min_interval_s)
                     hit = True
             if hit:
                 self._lock.notify()
@@ -82,17 +91,26 @@ class WakeUps:
     def _run(self) -> None:
         while True:
             with self._lock:
-                while not self._due and not self._stopped:
-                    self._lock.wait(timeout=30)
+                while not self._stopped:
+                    now = time.monotonic()
+                    if self._due and min(self._due.values()) <= now:
+                        break
+                    wait = min(self._due.values()) - now if self._due else 30.0
+                    self._lock.wait(timeout=wait)
                     now = time.monotonic()
                     for key in [k for k, r in self._registrations.items() if r.expires < now]:
                         del self._registrations[key]
+                        self._due.pop(key, None)
                 if self._stopped:
                     return
-            time.sleep(COALESCE_S)
-            with self._lock:
-                due = [(k, self._registrations[k].wake) for k in self._due if k in self._registrations]
-                self._due.clear()
+                now = time.monotonic()
+                ready = [k for k, at in self._due.items() if at <= now]
+                due = []
+                for key in ready:
+                    del self._due[key]
+                    if key in self._registrations:
+                        self._last[key] = now
+                        due.append((key, self._registrations[key].wake))
             for key, wake in due:
                 try:
                     wake()
