@@ -312,3 +312,48 @@ def test_views_for_the_api(engine: Engine, k8s: Any, ns: str) -> None:
     summary = views.application_summary(k8s, "shop")
     assert {"replicaSet web-v000", "replicaSet web-v001"} <= {s["name"] for s in summary["serverGroups"]}
     assert "service web" in {s["name"] for s in summary["loadBalancers"]}
+
+
+def test_max_version_history_keeps_the_newest_versions(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+    for i in range(4):
+        manifest = replica_set(
+            ns, f"ghcr.io/acme/web:{i}", **{"strategy.spinnaker.io/max-version-history": "2"}
+        )
+        done = engine.execute([deploy("1", [manifest])])
+        assert done["status"] == "SUCCEEDED", error_of(done)
+    assert names(kubectl, "replicasets", ns) == ["web-v002", "web-v003"]
+    assert stage(done, "1")["context"]["deletedManifests"] == ["replicaSet web-v001"]
+
+
+def test_artifact_sources_and_expressions(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+    import base64
+
+    text = (
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: from-artifact, namespace: {ns}}}\n"
+        "data: {who: '${trigger.user}', raw: '${not evaluated}'}\n"
+    )
+    artifact = {
+        "type": "embedded/base64",
+        "name": "cm.yaml",
+        "reference": base64.b64encode(text.encode()).decode(),
+    }
+    template = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "template", "namespace": ns},
+        "data": {"body": "Hello ${name}"},
+    }
+    done = engine.execute(
+        [
+            deploy("1", None, source="artifact", manifestArtifactId="cm", versioned=False),
+            deploy("2", [template], ["1"], skipExpressionEvaluation=True, versioned=False),
+        ],
+        expectedArtifacts=[{"id": "cm", "matchArtifact": {"type": "embedded/base64", "name": "cm.yaml"}}],
+        trigger={"type": "manual", "artifacts": [artifact]},
+    )
+    assert done["status"] == "SUCCEEDED", error_of(done) + error_of(done, "2")
+    data = kubectl.json("get", "configmap/from-artifact", "-n", ns)["data"]
+    assert data["who"] == "tester"
+    assert data["raw"] == "${not evaluated}"  # a failed expression stays as text, recorded in the summary
+    assert stage(done, "1")["context"]["expressionEvaluationSummary"]
+    assert kubectl.json("get", "configmap/template", "-n", ns)["data"]["body"] == "Hello ${name}"
