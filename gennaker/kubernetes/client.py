@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from gennaker.kubernetes.errors import AccountUnreachableError, KubernetesError
-from gennaker.kubernetes.kinds import KINDS, KindHandler
+from gennaker.kubernetes.kinds import KINDS, KindHandler, kind_key
 from gennaker.kubernetes.kubeconfig import ClusterEndpoint
 
 PAGE_SIZE = 500
@@ -146,6 +146,36 @@ class KubeClient:
         return dict(response.json())
 
     # ------------------------------------------------------------ discovery
+
+    def find_kind(self, kind: str) -> KindHandler | None:
+        """A kind nobody registered (a custom resource), looked up by name across the server's API groups
+        (preferred versions); None when the server serves no such kind."""
+        wanted = kind_key(kind)
+        with self._lock:
+            for (_, k), handler in self._resources.items():
+                if kind_key(k) == wanted:
+                    return handler
+        response = self._request("GET", "/apis")
+        self._check(response, "the API groups")
+        versions = ["v1"] + [
+            str((g.get("preferredVersion") or {}).get("groupVersion"))
+            for g in response.json().get("groups") or []
+            if (g.get("preferredVersion") or {}).get("groupVersion")
+        ]
+        for api_version in versions:
+            path = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+            listing = self._request("GET", path)
+            if listing.status_code != 200:
+                continue
+            for resource in listing.json().get("resources") or []:
+                name, res_kind = str(resource.get("name") or ""), str(resource.get("kind") or "")
+                if "/" in name:
+                    continue
+                if wanted in (kind_key(res_kind), kind_key(name)) or kind in (
+                    resource.get("shortNames") or []
+                ):
+                    return self.resource_for(api_version, res_kind)
+        return None
 
     def resource_for(self, api_version: str, kind: str) -> KindHandler:
         """The handler of ``kind`` in ``api_version``: a registered one, else a generic handler built from

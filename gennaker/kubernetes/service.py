@@ -147,10 +147,11 @@ class KubernetesService:
     # ------------------------------------------------------------ reads
 
     def handler(self, account: str, kind: str) -> KindHandler:
-        """The handler of ``kind`` (registered; else whatever the cache watches under that name)."""
-        handler = KINDS.find(kind)
+        """The handler of ``kind``: a registered one, else a custom resource the account's API server
+        serves (found through discovery); ``KubernetesError`` when neither knows it."""
+        handler = KINDS.find(kind) or self.client(account).find_kind(kind)
         if handler is None:
-            raise KubernetesError(f"unknown kind {kind!r} on account {account}")
+            raise KubernetesError(f"account {account} serves no kind {kind!r}")
         return handler
 
     def live_object(self, account: str, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
@@ -202,6 +203,7 @@ class KubernetesService:
             lambda kind, namespace=None, app=None, cluster=None: self.select(
                 account, kind=kind, namespace=namespace, app=app, cluster=cluster
             ),
+            lambda kind: self.handler(account, kind),
         )
 
     def target_spec(self, ctx: Mapping[str, Any], account: str, application: str) -> TargetSpec:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gennaker.kubernetes.errors import ManifestError, TargetNotFoundError
-from gennaker.kubernetes.kinds import KINDS
+from gennaker.kubernetes.kinds import KINDS, KindHandler
 from gennaker.kubernetes.manifests.names import manifest_name, parse_manifest_name
 from gennaker.kubernetes.manifests.selectors import matches_label_selectors
 
@@ -110,10 +110,19 @@ def pick(candidates: Sequence[Mapping[str, Any]], criteria: str) -> Mapping[str,
 
 
 Select = Callable[..., list[dict[str, Any]]]
+HandlerFor = Callable[[str], KindHandler]
 
 
-def resolve(spec: TargetSpec, select: Select) -> list[Target]:
-    """The objects ``spec`` names. ``select(kind=, namespace=, app=, cluster=)`` reads the cache."""
+def _registered(kind: str) -> KindHandler:
+    handler = KINDS.find(kind)
+    if handler is None:
+        raise ManifestError(f"unknown kind {kind!r}")
+    return handler
+
+
+def resolve(spec: TargetSpec, select: Select, handler_for: HandlerFor = _registered) -> list[Target]:
+    """The objects ``spec`` names. ``select(kind=, namespace=, app=, cluster=)`` reads the cache;
+    ``handler_for`` finds a kind's handler (registered ones, or custom resources through discovery)."""
     if spec.manifest_name:
         kind, name = parse_manifest_name(spec.manifest_name)
         handler = KINDS.find(kind)
@@ -121,9 +130,7 @@ def resolve(spec: TargetSpec, select: Select) -> list[Target]:
         return [Target(kind, name, namespace)]
     if spec.cluster:
         kind_text = spec.kind or spec.cluster.split(" ", 1)[0]
-        handler = KINDS.find(kind_text)
-        if handler is None:
-            raise ManifestError(f"unknown kind {kind_text!r} in dynamic target cluster {spec.cluster!r}")
+        handler = handler_for(kind_text)
         candidates = select(kind=handler.kind, namespace=spec.namespace, app=spec.app, cluster=spec.cluster)
         candidates = [c for c in candidates if not (c.get("metadata") or {}).get("deletionTimestamp")]
         chosen = pick(candidates, spec.criteria or "newest")
@@ -135,9 +142,7 @@ def resolve(spec: TargetSpec, select: Select) -> list[Target]:
         return [Target(handler.kind, str(chosen["metadata"]["name"]), spec.namespace)]
     targets: list[Target] = []
     for kind_text in spec.kinds:
-        handler = KINDS.find(kind_text)
-        if handler is None:
-            raise ManifestError(f"unknown kind {kind_text!r} in label target")
+        handler = handler_for(kind_text)
         for obj in select(kind=handler.kind, namespace=spec.namespace):
             if matches_label_selectors(obj, spec.label_selectors):
                 targets.append(Target(handler.kind, str(obj["metadata"]["name"]), spec.namespace))

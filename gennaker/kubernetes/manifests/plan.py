@@ -140,15 +140,18 @@ class DeployPlan:
 class _Live:
     """Live reads of one plan, each asked once."""
 
-    def __init__(self, client: KubeClient) -> None:
+    def __init__(self, client: KubeClient, manifests: list[dict[str, Any]]) -> None:
         self.client = client
         self._lists: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._defined = _defined_kinds(manifests)
 
     def handler(self, manifest: Mapping[str, Any], where: str) -> KindHandler:
         kind, api_version = str(manifest["kind"]), str(manifest["apiVersion"])
         known = KINDS.find(kind)
         if known is not None and known.api_version == api_version:
             return known
+        if (api_version, kind) in self._defined:
+            return self._defined[(api_version, kind)]
         try:
             return self.client.resource_for(api_version, kind)
         except KubernetesError as exc:
@@ -159,6 +162,29 @@ class _Live:
         if key not in self._lists:
             self._lists[key] = self.client.list(handler, namespace or None)[0]
         return self._lists[key]
+
+
+def _defined_kinds(manifests: list[dict[str, Any]]) -> dict[tuple[str, str], KindHandler]:
+    """Kinds the CustomResourceDefinitions of this very deploy define (applied before their resources,
+    priority 30, so the API server serves them by the time the resources are applied)."""
+    found: dict[tuple[str, str], KindHandler] = {}
+    for manifest in manifests:
+        if manifest.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = manifest.get("spec") or {}
+        names = spec.get("names") or {}
+        if not (spec.get("group") and names.get("kind") and names.get("plural")):
+            continue
+        for version in spec.get("versions") or []:
+            if isinstance(version, Mapping) and version.get("name"):
+                api_version = f"{spec['group']}/{version['name']}"
+                found[(api_version, str(names["kind"]))] = KINDS.generic(
+                    str(names["kind"]),
+                    api_version,
+                    str(names["plural"]),
+                    namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+                )
+    return found
 
 
 def _moniker(request: DeployRequest, handler: KindHandler, base_name: str, sequence: int | None) -> Moniker:
@@ -209,8 +235,8 @@ def plan_deploy(
     request: DeployRequest, account: KubernetesAccount, client: KubeClient, default_namespace: str
 ) -> DeployPlan:
     """See the module docstring. Raises ``KubernetesError`` subclasses or ``UnboundArtifactsError``."""
-    live = _Live(client)
     manifests = [copy.deepcopy(m) for m in request.manifests]
+    live = _Live(client, manifests)
     if request.label_selectors:
         manifests = [m for m in manifests if matches_label_selectors(m, request.label_selectors)]
         if not manifests:

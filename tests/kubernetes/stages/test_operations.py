@@ -357,3 +357,56 @@ def test_artifact_sources_and_expressions(engine: Engine, kubectl: Kubectl, ns: 
     assert data["raw"] == "${not evaluated}"  # a failed expression stays as text, recorded in the summary
     assert stage(done, "1")["context"]["expressionEvaluationSummary"]
     assert kubectl.json("get", "configmap/template", "-n", ns)["data"]["body"] == "Hello ${name}"
+
+
+def test_custom_resources_with_their_definition_in_the_same_deploy(
+    engine: Engine, kubectl: Kubectl, ns: str
+) -> None:
+    group = f"{ns}.example.com"
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"widgets.{group}"},
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                    },
+                }
+            ],
+        },
+    }
+    widget = {
+        "apiVersion": f"{group}/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w", "namespace": ns, "labels": {"tier": "x"}},
+        "spec": {"size": 3},
+    }
+    done = engine.execute([deploy("1", [widget, crd])])
+    assert done["status"] == "SUCCEEDED", error_of(done)
+    assert stage(done, "1")["outputs"]["manifestNamesByNamespace"] == {
+        "": [f"customResourceDefinition widgets.{group}"],
+        ns: ["widget w"],
+    }
+    assert kubectl.json("get", f"widgets.{group}/w", "-n", ns)["spec"]["size"] == 3
+    gone = engine.execute(
+        [
+            {
+                "refId": "1",
+                "type": "deleteManifest",
+                **BASE,
+                "location": ns,
+                "kinds": ["widget"],
+                "labelSelectors": {"selectors": [{"key": "tier", "kind": "EQUALS", "values": ["x"]}]},
+            }
+        ]
+    )
+    assert gone["status"] == "SUCCEEDED", error_of(gone)
+    assert stage(gone, "1")["outputs"]["deletedManifests"] == [f"widget.{group}/w"]
