@@ -34,6 +34,7 @@ from gennaker.artifacts.accounts.base import ArtifactAccount
 from gennaker.artifacts.accounts.registry import AccountSet, AccountTypeRegistry
 from gennaker.artifacts.errors import AccountConfigError, AccountNotFoundError
 from gennaker.model.artifacts import Artifact
+from gennaker.model.validation import validation_problems
 from gennaker.store import Database
 from gennaker.store import accounts as account_repo
 from gennaker.store.accounts import AccountRecord
@@ -50,9 +51,7 @@ def config_from_json(data: Mapping[str, Any], where: str = "artifact account") -
     try:
         return AccountConfig.model_validate(dict(data))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         name = data.get("name")
         label = f"{where} {name!r}" if isinstance(name, str) else where
         raise AccountConfigError(f"{label} is invalid: {problems}") from None
