@@ -1,15 +1,15 @@
 """Triggers: the event log, once-per-event starts, pollers' and the scheduler's state, the scheduling lease.
 
-Revision ID: 0003_triggers
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0003_triggers"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
