@@ -1,7 +1,7 @@
 """``ArtifactAccountService``: the server's artifact accounts, persisted, changeable at run time, and the
 one ``fetch`` that stages call.
 
-Who calls it: the server start-up (``apply_settings`` with the settings file's ``accounts.artifacts``), the
+Who calls it: the server start-up (``apply_settings`` with the settings file's ``artifacts.accounts``), the
 API (``put``/``remove``/``get``/``list``: artifact account CRUD), stages that read artifact content
 (bakeManifest, deployManifest with ``source: artifact``: ``fetch`` / ``account_for``), the Helm trigger
 (``account`` for a repository's index).
@@ -39,7 +39,7 @@ from gennaker.store import Database
 from gennaker.store import accounts as account_repo
 from gennaker.store.accounts import AccountRecord
 from gennaker.store.secrets import SecretBox
-from gennaker.store.settings import sync_settings_accounts
+from gennaker.store.settings import apply_settings_accounts
 
 KIND = "artifacts"
 
@@ -182,23 +182,22 @@ class ArtifactAccountService:
         return deleted
 
     def apply_settings(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
-        """Make the settings-sourced accounts exactly ``entries`` (the settings file's
-        ``accounts.artifacts``). Every entry is validated first: one bad entry applies nothing. Returns
-        the names of the settings accounts removed."""
+        """Make the settings-sourced accounts exactly ``entries`` (``load_settings().accounts("artifacts")``).
+        Every entry is validated first: one bad entry applies nothing. Returns the names removed."""
         configs = []
         for i, entry in enumerate(entries):
-            where = f"settings accounts.artifacts[{i}]"
+            where = f"settings artifacts.accounts[{i}]"
             try:
                 configs.append(self._validated(config_from_json(entry, where)))
             except AccountConfigError as exc:
                 message = str(exc)
                 raise AccountConfigError(message if where in message else f"{where}: {message}") from None
         with self._db.write() as conn:
-            removed = sync_settings_accounts(
+            applied = apply_settings_accounts(
                 conn, self._box, KIND, [_to_record(c, "settings") for c in configs]
             )
         self.refresh(force=True)
-        return removed
+        return applied.removed
 
     def _public(self, record: AccountRecord) -> dict[str, Any]:
         view: dict[str, Any]

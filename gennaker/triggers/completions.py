@@ -97,14 +97,19 @@ class CompletionWatcher:
         """Dispatch one finished execution if a pipeline trigger names its pipeline and it is not logged."""
         if self._seen(execution_id):
             return None
+        with self.dispatcher.db.read() as conn:
+            record = execution_repo.get_execution(conn, execution_id)  # the row only: cheap
+        if (
+            record is None
+            or record.type != "PIPELINE"
+            or str(record.pipeline_config_id) not in self._parents()
+        ):
+            self._mark(execution_id)
+            return None
+        if not ExecutionStatus(record.status).is_complete:
+            return None
         execution = self.service.get_execution(execution_id)
-        if execution is None or execution.get("type") != "PIPELINE":
-            self._mark(execution_id)
-            return None
-        if not ExecutionStatus(str(execution.get("status"))).is_complete:
-            return None
-        if str(execution.get("pipelineConfigId")) not in self._parents():
-            self._mark(execution_id)
+        if execution is None:
             return None
         event = completion_event(execution)
         with self.dispatcher.db.read() as conn:

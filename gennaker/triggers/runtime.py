@@ -23,7 +23,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +33,7 @@ from gennaker.engine.events import Subscription
 from gennaker.engine.service import PipelineService
 from gennaker.store import triggers as trigger_repo
 from gennaker.store.secrets import SecretBox
-from gennaker.store.settings import account_entries
+from gennaker.store.settings import Settings
 from gennaker.triggers.completions import CompletionWatcher
 from gennaker.triggers.cron import MisfirePolicy
 from gennaker.triggers.dispatch import TriggerDispatcher
@@ -280,16 +279,16 @@ def start_trigger_runtime(
     service: PipelineService,
     *,
     artifact_accounts: ArtifactAccountService | None = None,
-    settings: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
     config: TriggerRuntimeConfig | None = None,
     box: SecretBox | None = None,
 ) -> TriggerRuntime:
-    """Start the trigger runtime of this process: apply the settings file's ``accounts.dockerRegistry``
+    """Start the trigger runtime of this process: apply the settings file's ``dockerRegistry.accounts``
     (when ``settings`` is given), then start the background thread. Returns the handle (``.triggers`` for
     the webhook endpoints and the event log, ``.status()``, ``.stop()``)."""
     docker_accounts = DockerRegistryAccounts(service.runtime.db, box=box)
     if settings is not None:
-        docker_accounts.apply_settings(account_entries(settings, "dockerRegistry"))
+        docker_accounts.apply_settings(settings.accounts("dockerRegistry"))
     runtime = TriggerRuntime(
         service,
         artifact_accounts=artifact_accounts,

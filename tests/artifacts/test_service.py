@@ -16,7 +16,7 @@ from gennaker.artifacts.service import ArtifactAccountService
 from gennaker.store import Database
 from gennaker.store.schema import accounts as acc_t
 from gennaker.store.secrets import SecretBox
-from gennaker.store.settings import SettingsError, account_entries, load_settings
+from gennaker.store.settings import SettingsError, load_settings
 from tests.support.http_peer import HttpPeer, Request, Response
 
 
@@ -109,13 +109,13 @@ def test_settings_file_accounts_are_applied_and_removed_when_they_leave_it(
 ) -> None:
     settings = tmp_path / "settings.yaml"
     settings.write_text(
-        "accounts:\n  artifacts:\n"
+        "artifacts:\n  accounts:\n"
         "  - {name: charts, type: helm, settings: {repository: 'http://127.0.0.1:1/charts'}}\n"
         "  - {name: files, type: http, secrets: {token: tok}}\n"
     )
     service = ArtifactAccountService(db, box=box)
     service.put({"name": "from-api", "type": "http"}, principal="t")
-    service.apply_settings(account_entries(load_settings(settings), "artifacts"))
+    service.apply_settings(load_settings(settings).accounts("artifacts"))
     assert {a["name"]: a["source"] for a in service.list_accounts()} == {
         "embedded-artifact": "builtin",
         "charts": "settings",
@@ -123,26 +123,27 @@ def test_settings_file_accounts_are_applied_and_removed_when_they_leave_it(
         "from-api": "api",
     }
     settings.write_text(
-        "accounts:\n  artifacts:\n  - {name: charts, type: helm, settings: {repository: 'http://h/c'}}\n"
+        "artifacts:\n  accounts:\n  - {name: charts, type: helm, settings: {repository: 'http://h/c'}}\n"
     )
-    removed = service.apply_settings(account_entries(load_settings(settings), "artifacts"))
+    removed = service.apply_settings(load_settings(settings).accounts("artifacts"))
     assert removed == ["files"]
     assert {a["name"] for a in service.list_accounts()} == {"embedded-artifact", "charts", "from-api"}
     # one bad entry applies nothing
-    with pytest.raises(AccountConfigError, match=r"settings accounts.artifacts\[1\]"):
+    with pytest.raises(AccountConfigError, match=r"settings artifacts.accounts\[1\]"):
         service.apply_settings([{"name": "ok", "type": "http"}, {"name": "bad", "type": "nope"}])
     assert {a["name"] for a in service.list_accounts()} == {"embedded-artifact", "charts", "from-api"}
 
 
 def test_settings_file_shape_errors_name_the_place(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
-    path.write_text("accounts:\n  artifacts: {name: x}\n")
-    with pytest.raises(SettingsError, match=r"'accounts\.artifacts' must be a list"):
-        account_entries(load_settings(path), "artifacts")
-    path.write_text("accounts: [")
-    with pytest.raises(SettingsError, match="cannot be read"):
+    path.write_text("artifacts:\n  accounts: {name: x}\n")
+    with pytest.raises(SettingsError, match=r"'artifacts\.accounts' must be a list"):
+        load_settings(path).accounts("artifacts")
+    path.write_text("artifacts: [")
+    with pytest.raises(SettingsError, match="not valid YAML"):
         load_settings(path)
-    assert load_settings(tmp_path / "missing.yaml") == {}
+    with pytest.raises(SettingsError, match="cannot read the settings file"):
+        load_settings(tmp_path / "missing.yaml")
 
 
 def test_fetch_goes_through_the_stored_account_and_names_it_on_failure(

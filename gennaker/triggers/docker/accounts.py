@@ -2,7 +2,7 @@
 accounts table with the password encrypted.
 
 Who calls it: the API (CRUD), the server start-up (``apply_settings`` with the settings file's
-``accounts.dockerRegistry``) and the trigger runtime's docker pollers (``client(name)``).
+``dockerRegistry.accounts``) and the trigger runtime's docker pollers (``client(name)``).
 
 Account JSON (Clouddriver's ``dockerRegistry`` account fields)::
 
@@ -29,7 +29,7 @@ from gennaker.store import Database
 from gennaker.store import accounts as account_repo
 from gennaker.store.accounts import AccountRecord
 from gennaker.store.secrets import SecretBox
-from gennaker.store.settings import sync_settings_accounts
+from gennaker.store.settings import apply_settings_accounts
 from gennaker.triggers.docker.client import RegistryClient
 
 KIND = "dockerRegistry"
@@ -138,9 +138,12 @@ class DockerRegistryAccounts:
 
     def apply_settings(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
         """Make the settings-sourced accounts exactly ``entries`` (all validated first)."""
-        configs = [parse_config(e, f"settings accounts.dockerRegistry[{i}]") for i, e in enumerate(entries)]
+        configs = [parse_config(e, f"settings dockerRegistry.accounts[{i}]") for i, e in enumerate(entries)]
         with self._db.write() as conn:
-            return sync_settings_accounts(conn, self._box, KIND, [_record(c, "settings") for c in configs])
+            applied = apply_settings_accounts(
+                conn, self._box, KIND, [_record(c, "settings") for c in configs]
+            )
+        return applied.removed
 
     def records(self) -> list[AccountRecord]:
         with self._db.read() as conn:

@@ -64,7 +64,7 @@ def test_settings_accounts(accounts: DockerRegistryAccounts) -> None:
         "ghcr": "settings",
     }
     assert accounts.apply_settings([]) == ["ghcr"]
-    with pytest.raises(RegistryAccountError, match=r"settings accounts.dockerRegistry\[0\]"):
+    with pytest.raises(RegistryAccountError, match=r"settings dockerRegistry.accounts\[0\]"):
         accounts.apply_settings([{"name": "bad"}])
     assert accounts.remove("api-one", principal="t") is True
     assert accounts.list_accounts() == []
