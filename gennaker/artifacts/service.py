@@ -282,22 +282,28 @@ class ArtifactAccountService:
 # ---------------------------------------------------------------- the process's service
 
 _default_lock = threading.Lock()
-_default: dict[str, ArtifactAccountService] = {}
+_installed: dict[str, ArtifactAccountService] = {}
+_by_url: dict[str, ArtifactAccountService] = {}
 
 
 def install_default_service(service: ArtifactAccountService | None) -> None:
-    """Make ``service`` the one stages of this process use (the server and ``gennaker worker`` call this
-    at start with the service on their database; None forgets it)."""
+    """Make ``service`` the one stages of this process use (a server may install the service it built at
+    start; None forgets it)."""
     with _default_lock:
-        _default.clear()
+        _installed.clear()
         if service is not None:
-            _default["service"] = service
+            _installed["service"] = service
 
 
-def default_service() -> ArtifactAccountService:
-    """The installed service, else one on the default database (``GENNAKER_DATABASE_URL`` or the SQLite
-    file under ``GENNAKER_HOME``), created on first use."""
+def default_service(db: Database | None = None) -> ArtifactAccountService:
+    """The installed service; else the one for ``db``'s URL (stages pass the engine's database, so a worker
+    process on any database finds its accounts); else one on the default database
+    (``GENNAKER_DATABASE_URL`` or the SQLite file under ``GENNAKER_HOME``). Created on first use."""
     with _default_lock:
-        if "service" not in _default:
-            _default["service"] = ArtifactAccountService(Database())
-        return _default["service"]
+        if "service" in _installed:
+            return _installed["service"]
+        database = db if db is not None else Database()
+        service = _by_url.get(database.url)
+        if service is None:
+            service = _by_url[database.url] = ArtifactAccountService(database)
+        return service

@@ -50,6 +50,12 @@ RENDERERS.register(
 AccountsProvider = Callable[[], ArtifactAccountService]
 
 
+def _engine_accounts(task: TaskInput) -> ArtifactAccountService:
+    """The artifact accounts on the engine's own database (``default_service`` keyed by its URL)."""
+    runtime = getattr(task.services, "runtime", None)
+    return default_service(getattr(runtime, "db", None))
+
+
 def _overrides(task: TaskInput, overrides: dict[str, Any], evaluate: bool) -> dict[str, Any]:
     if not evaluate or not overrides:
         return overrides
@@ -82,9 +88,10 @@ def _input_artifacts(task: TaskInput, refs: list[Any]) -> list[tuple[Artifact, s
 
 
 def make_create_task(
-    accounts: AccountsProvider, renderers: RendererRegistry
+    accounts: AccountsProvider | None, renderers: RendererRegistry
 ) -> Callable[[TaskInput], TaskResult]:
-    """The ``createBakeManifest`` task, bound to an accounts provider and a renderer registry."""
+    """The ``createBakeManifest`` task, bound to an accounts provider (None: the artifact accounts on the
+    engine's own database) and a renderer registry."""
 
     def create_bake_manifest(task: TaskInput) -> TaskResult:
         context = parse_context(task.context.own)
@@ -94,7 +101,7 @@ def make_create_task(
         if context.template_renderer.startswith("KUSTOMIZE"):
             inputs = inputs[:1]
         overrides = _overrides(task, context.overrides, context.evaluate_override_expressions)
-        service = accounts()
+        service = accounts() if accounts is not None else _engine_accounts(task)
         with tempfile.TemporaryDirectory(prefix="gennaker-bake-") as tmp:
             workspace = Path(tmp)
             fetched = [
@@ -127,9 +134,10 @@ def bind_produced(task: TaskInput) -> TaskResult:
 
 
 def bake_manifest_stage(
-    accounts: AccountsProvider = default_service, renderers: RendererRegistry = RENDERERS
+    accounts: AccountsProvider | None = None, renderers: RendererRegistry = RENDERERS
 ) -> StageDefinition:
-    """The stage definition; tests and embedders pass their own accounts provider."""
+    """The stage definition. Without ``accounts`` it uses the service installed with
+    ``install_default_service``, else the one on the engine's database; tests pass their own."""
     return StageDefinition(
         type="bakeManifest",
         tasks=(

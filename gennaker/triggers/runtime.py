@@ -102,7 +102,7 @@ class TriggerRuntime:
         self.service = service
         self.db = service.runtime.db
         self.config = config or TriggerRuntimeConfig()
-        self.artifact_accounts = artifact_accounts or default_service()
+        self.artifact_accounts = artifact_accounts or default_service(self.db)
         self.docker_accounts = docker_accounts or DockerRegistryAccounts(self.db)
         self.owner = owner or service.runtime.owner
         self.dispatcher = TriggerDispatcher(service, types, owner=self.owner)
