@@ -127,8 +127,14 @@ class PipelineService(ConfigService):
         trigger: Mapping[str, Any] | None = None,
         principal: str = "anonymous",
         start_time_expiry: int | None = None,
+        before_commit: Callable[[Connection, str], None] | None = None,
     ) -> str:
-        """Start an execution of ``config`` (saved or not; validated again). Returns its id."""
+        """Start an execution of ``config`` (saved or not; validated again). Returns its id.
+
+        ``before_commit(conn, execution_id)`` runs inside the transaction that inserts the execution,
+        before anything else is written: what it writes commits with the execution, and if it raises
+        (e.g. a unique key shows a trigger already started this pipeline for the same event) nothing is
+        started and the exception propagates."""
         raw = config.to_json() if isinstance(config, PipelineConfig) else config
         model = parse_pipeline_config(raw, is_known_stage_type=self.runtime.registry.is_known)
         if model.disabled:
@@ -138,7 +144,7 @@ class PipelineService(ConfigService):
         record, stages = new_pipeline_execution(
             model, runtime_trigger, principal, now=now, start_time_expiry=start_time_expiry
         )
-        self._insert(record, stages, principal, now)
+        self._insert(record, stages, principal, now, before_commit)
         return record.id
 
     def start_orchestration(
@@ -176,8 +182,17 @@ class PipelineService(ConfigService):
             stages = repo.get_stages(conn, rows[0].id)
         return artifacts_of_execution(repo.to_model(rows[0], stages).to_orca_json())
 
-    def _insert(self, record: ExecutionRecord, stages: list[StageRecord], principal: str, now: int) -> None:
+    def _insert(
+        self,
+        record: ExecutionRecord,
+        stages: list[StageRecord],
+        principal: str,
+        now: int,
+        before_commit: Callable[[Connection, str], None] | None = None,
+    ) -> None:
         with self.runtime.db.write() as conn:
+            if before_commit is not None:
+                before_commit(conn, record.id)
             repo.insert_execution(conn, record, stages)
             self._push(conn, [StartExecution(record.id)], now)
             audit.record(
