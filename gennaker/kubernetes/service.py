@@ -7,7 +7,8 @@ it explicitly (``gennaker.kubernetes.stages.register_stages(registry, service)``
 
 What it owns: the account registry (``accounts``), per-account connections (kubectl runner, HTTP client,
 working directory), the watch-based cache (``cache``), the wake-up router for waiting stages
-(``wakeups``) and the artifact accounts used to fetch manifest artifacts (``artifact_accounts``).
+(``wakeups``) and who fetches manifest artifacts (``artifact_accounts``: the server's artifact account
+service by default).
 
 Operations on clusters live in ``operations`` (delete, scale, patch, rollout, traffic, cleanup) and
 ``jobs`` (logs, property files); reads for the API in ``views``. Every method raises
@@ -20,9 +21,9 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
-from gennaker.artifacts.accounts import AccountSet, default_account_set
+from gennaker.artifacts.accounts import default_account_set
 from gennaker.kubernetes.accounts import KubernetesAccount
 from gennaker.kubernetes.cache import AccountCache, KubernetesCache
 from gennaker.kubernetes.client import KubeClient
@@ -37,9 +38,19 @@ from gennaker.kubernetes.moniker import moniker_of
 from gennaker.kubernetes.registry import AccountRegistry
 from gennaker.kubernetes.targets import Target, TargetSpec, resolve
 from gennaker.kubernetes.wakeups import WakeUps
+from gennaker.model.artifacts import Artifact
 from gennaker.store.database import gennaker_home
 
 DEFAULT_FAIL_FAST_GRACE_S = 60.0
+
+
+class ArtifactFetcher(Protocol):
+    """What fetches artifact content: ``gennaker.artifacts.service.ArtifactAccountService`` or an
+    ``AccountSet``."""
+
+    def fetch(self, artifact: Artifact, account: str | None = None) -> bytes: ...
+
+
 STABILITY_TIMEOUT_MS = 30 * 60 * 1000
 
 
@@ -51,17 +62,31 @@ class KubernetesService:
         accounts: AccountRegistry,
         *,
         work_dir: Path | None = None,
-        artifact_accounts: AccountSet | None = None,
+        artifact_accounts: ArtifactFetcher | None = None,
         kubectl_binary: str | None = None,
     ) -> None:
         self.accounts = accounts
         self.work_dir = work_dir or gennaker_home() / "kubernetes"
         self.connections = Connections(accounts, self.work_dir, kubectl_binary=kubectl_binary)
         self.cache = KubernetesCache(accounts, self._endpoint)
-        self.artifact_accounts = artifact_accounts if artifact_accounts is not None else default_account_set()
+        self._artifact_accounts = artifact_accounts
         self.wakeups: WakeUps | None = None
         self._started = False
         self._lock = threading.Lock()
+
+    @property
+    def artifact_accounts(self) -> ArtifactFetcher:
+        """Who fetches manifest artifacts: the given accounts, else the server's artifact account service on
+        the registry's database (``gennaker.artifacts.service.default_service``), else only the built-in
+        ``embedded-artifact`` account (a registry without a database, as in tests)."""
+        if self._artifact_accounts is None:
+            if self.accounts.db is not None:
+                from gennaker.artifacts.service import default_service as artifact_service
+
+                self._artifact_accounts = artifact_service(self.accounts.db)
+            else:
+                self._artifact_accounts = default_account_set()
+        return self._artifact_accounts
 
     def _endpoint(self, account: KubernetesAccount) -> Any:
         return self.connections.endpoint(account)
