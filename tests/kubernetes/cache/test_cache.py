@@ -220,3 +220,62 @@ def test_wakeups_of_abandoned_executions_expire(k8s: KubernetesService, kubectl:
         assert not woken.is_set()
     finally:
         wakeups.stop()
+
+
+def test_watches_resume_from_the_last_version_without_listing_again(
+    k8s: KubernetesService,
+    sandbox: SandboxCluster,
+    kubectl: Kubectl,
+    ns: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gennaker.kubernetes.cache import watch
+
+    relists: list[str] = []
+    original = watch.KindWatcher.relist
+
+    async def counting(self: watch.KindWatcher) -> None:
+        relists.append(self.handler.kind)
+        await original(self)
+
+    monkeypatch.setattr(watch, "WATCH_TIMEOUT_S", 1)  # the server ends every watch after a second
+    monkeypatch.setattr(watch.KindWatcher, "relist", counting)
+    k8s.accounts.register_sandbox(sandbox.kubeconfig(), name="resuming")
+    k8s.ready("resuming", timeout_s=30)
+    listed = relists.count("ConfigMap")
+    for i in range(3):
+        kubectl("create", "configmap", f"c{i}", "-n", ns)
+        time.sleep(1.2)
+    for i in range(3):
+        eventually(lambda i=i: k8s.cache.get("resuming", "ConfigMap", ns, f"c{i}"))
+    assert relists.count("ConfigMap") == listed == 1
+
+
+def test_an_account_changed_at_run_time_is_watched_and_used_anew(
+    k8s: KubernetesService, sandbox: SandboxCluster, ns: str, tmp_path: Path
+) -> None:
+    with SandboxCluster(port=0) as other:
+        k8s.accounts.register_sandbox(sandbox.kubeconfig(), name="moving")
+        k8s.ready("moving", timeout_s=30)
+        assert k8s.cache.get("moving", "Namespace", "", ns) is not None
+        account = k8s.accounts.get("moving")
+        k8s.accounts.remove("moving")
+        k8s.accounts.put(
+            account.model_copy(
+                update={
+                    "kubeconfig_contents": None,
+                    "kubeconfig_file": str(other.write_kubeconfig(tmp_path / "other")),
+                }
+            )
+        )
+        eventually(
+            lambda: (
+                k8s.cache.get("moving", "Namespace", "", ns) is None
+                and k8s.cache.get("moving", "Namespace", "", "default") is not None
+            )
+        )
+        k8s.kubectl("moving").apply(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "only-on-other"}}
+        )
+        assert other.api.store.get(("", "namespaces"), "", "only-on-other") is not None
+        assert sandbox.api.store.get(("", "namespaces"), "", "only-on-other") is None
