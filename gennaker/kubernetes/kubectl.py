@@ -178,7 +178,24 @@ class Kubectl:
             args += ["--server-side", f"--field-manager={self.field_manager}"]
             if force_conflicts:
                 args.append("--force-conflicts")
-        result = self.run(args, input=json.dumps(manifest), target=describe(manifest))
+        try:
+            result = self.run(args, input=json.dumps(manifest), target=describe(manifest))
+        except KubectlError as exc:
+            if exc.category != CONFLICT or not server_side or force_conflicts:
+                raise
+            hint = (
+                "\nTo let this deploy take those fields over, annotate the manifest with "
+                "strategy.spinnaker.io/server-side-apply: force-conflicts (or leave them out of it)."
+            )
+            raise KubectlError(
+                exc.account,
+                exc.verb,
+                exc.message + hint,
+                target=exc.target,
+                stderr=exc.stderr,
+                returncode=exc.returncode,
+                category=exc.category,
+            ) from exc
         return dict(result.json() or {})
 
     def replace(self, manifest: Mapping[str, Any], *, attempts: int = 5) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def test_conflicts_are_reported_and_forced_on_request(runner: Kubectl, peer: Pee
     assert err.value.category == "conflict"
     assert "conflict" in err.value.message and ".spec.replicas" in err.value.message
     assert "deployment web in namespace" in str(err.value)
+    assert "strategy.spinnaker.io/server-side-apply: force-conflicts" in str(err.value)
     forced = runner.apply(deployment(ns, replicas=2), force_conflicts=True)
     assert forced["spec"]["replicas"] == 2
 
