@@ -1,0 +1,77 @@
+"""Fail fast: a rollout whose pods cannot pull their image (or crash) fails the stage soon after the grace,
+with the pod's reason, instead of waiting out Spinnaker's 30-minute timeout."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.kubernetes.conftest import Engine, error_of, stage
+from tests.kubernetes.e2e.conftest import REASON
+from tests.sandbox.conftest import Kubectl
+
+pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
+
+GRACE_S = 3
+
+
+def broken(ns: str, fault: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": ns},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}, "annotations": {"sandbox.gennaker.io/fault": fault}},
+                "spec": {"containers": [{"name": "web", "image": "ghcr.io/acme/web:does-not-exist"}]},
+            },
+        },
+    }
+
+
+def deploy(ns: str, fault: str) -> dict[str, Any]:
+    return {
+        "refId": "1",
+        "type": "deployManifest",
+        "account": "sandbox",
+        "cloudProvider": "kubernetes",
+        "manifests": [broken(ns, fault)],
+        "failFastGraceSeconds": GRACE_S,
+    }
+
+
+def test_image_pull_backoff_fails_the_stage_soon_after_the_grace(
+    engine: Engine, kubectl: Kubectl, ns: str
+) -> None:
+    started = time.monotonic()
+    done = engine.execute([deploy(ns, "image-pull-backoff")], timeout_s=60)
+    took = time.monotonic() - started
+    assert done["status"] == "TERMINAL"
+    error = error_of(done)
+    assert error.startswith(f"'deployment web' in {ns}: pod web-")
+    assert "container web: ImagePullBackOff" in error or "container web: ErrImagePull" in error
+    assert "ghcr.io/acme/web:does-not-exist" in error
+    assert took < GRACE_S + 20  # generous for a loaded machine; Spinnaker would wait 30 minutes
+    ctx = stage(done, "1")["context"]
+    assert ctx["failedManifests"] == [{"manifestName": "deployment web", "location": ns}]
+
+
+def test_crash_loops_fail_too(engine: Engine, ns: str) -> None:
+    done = engine.execute([deploy(ns, "crash-loop")], timeout_s=60)
+    assert done["status"] == "TERMINAL"
+    assert "container web: CrashLoopBackOff" in error_of(done) or "container web: Error" in error_of(done)
+
+
+def test_without_fail_fast_the_stage_waits_for_its_timeout(engine: Engine, ns: str) -> None:
+    stage_json = {
+        **deploy(ns, "image-pull-backoff"),
+        "failFast": False,
+        "stageTimeoutMs": GRACE_S * 1000 + 2000,
+    }
+    done = engine.execute([stage_json], timeout_s=60)
+    assert done["status"] == "TERMINAL"
+    assert "timed out" in error_of(done)
