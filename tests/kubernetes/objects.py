@@ -46,3 +46,32 @@ def config_map(
         "metadata": {"name": name, "namespace": ns, "annotations": annotations},
         "data": {"color": color},
     }
+
+
+def deployment(
+    ns: str,
+    image: str = "ghcr.io/acme/web:1",
+    *,
+    name: str = "web",
+    replicas: int = 2,
+    config_map: str | None = None,
+    template_annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Deployment ``name`` selecting ``app: <name>``; with ``config_map`` its container reads it through
+    ``envFrom``."""
+    container: dict[str, Any] = {"name": name, "image": image}
+    if config_map:
+        container["envFrom"] = [{"configMapRef": {"name": config_map}}]
+    template_metadata: dict[str, Any] = {"labels": {"app": name}}
+    if template_annotations:
+        template_metadata["annotations"] = dict(template_annotations)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": template_metadata, "spec": {"containers": [container]}},
+        },
+    }

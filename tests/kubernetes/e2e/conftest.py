@@ -1,16 +1,14 @@
-"""End-to-end fixtures: sandboxes whose pods really roll out (workload controllers, scheduler and
-kubelets, fast timings), the provider watching them, and the engine running pipelines."""
+"""End-to-end fixtures: a sandbox whose pods really roll out (workload controllers, scheduler and kubelets,
+fast timings). The provider (``k8s``) and the engine (``engine``) of ``tests/kubernetes/conftest.py`` use it,
+since this ``sandbox`` overrides the parent's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from gennaker.kubernetes.service import KubernetesService
 from gennaker.sandbox import SandboxCluster
-from tests.kubernetes.conftest import Engine, make_engine, start_service
 
 REASON = "needs the sandbox's workload controllers, scheduler and kubelets (branch 'controllers')"
 
@@ -28,22 +26,3 @@ def workload_sandbox() -> SandboxCluster:
 def sandbox() -> Iterator[SandboxCluster]:
     with workload_sandbox() as cluster:
         yield cluster
-
-
-@pytest.fixture
-def k8s(sandbox: SandboxCluster, tmp_path: Path) -> Iterator[KubernetesService]:
-    service = start_service(tmp_path, {"sandbox": sandbox})
-    try:
-        yield service
-    finally:
-        service.stop()
-
-
-@pytest.fixture
-def engine(k8s: KubernetesService, tmp_path: Path) -> Iterator[Engine]:
-    e = make_engine(tmp_path, k8s)
-    try:
-        yield e
-    finally:
-        e.pool.stop()
-        e.runtime.db.dispose()

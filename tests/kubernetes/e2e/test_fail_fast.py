@@ -10,6 +10,7 @@ import pytest
 
 from tests.kubernetes.conftest import Engine, error_of, stage
 from tests.kubernetes.e2e.conftest import REASON
+from tests.kubernetes.objects import deployment
 from tests.sandbox.conftest import Kubectl
 
 pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
@@ -18,19 +19,9 @@ GRACE_S = 3
 
 
 def broken(ns: str, fault: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": ns},
-        "spec": {
-            "replicas": 2,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}, "annotations": {"sandbox.gennaker.io/fault": fault}},
-                "spec": {"containers": [{"name": "web", "image": "ghcr.io/acme/web:does-not-exist"}]},
-            },
-        },
-    }
+    return deployment(
+        ns, "ghcr.io/acme/web:does-not-exist", template_annotations={"sandbox.gennaker.io/fault": fault}
+    )
 
 
 def deploy(ns: str, fault: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.kubernetes.conftest import Engine, error_of, stage
 from tests.kubernetes.e2e.conftest import REASON
-from tests.kubernetes.objects import config_map, replica_set, service
+from tests.kubernetes.objects import config_map, deployment, replica_set, service
 from tests.sandbox.conftest import Kubectl
 
 pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
@@ -133,27 +133,7 @@ def test_rollback_of_a_deployment_restores_the_old_image_and_config(
     engine: Engine, kubectl: Kubectl, ns: str
 ) -> None:
     def web(image: str) -> dict[str, Any]:
-        return {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "web", "namespace": ns},
-            "spec": {
-                "replicas": 2,
-                "selector": {"matchLabels": {"app": "web"}},
-                "template": {
-                    "metadata": {"labels": {"app": "web"}},
-                    "spec": {
-                        "containers": [
-                            {
-                                "name": "web",
-                                "image": image,
-                                "envFrom": [{"configMapRef": {"name": "web-config"}}],
-                            }
-                        ]
-                    },
-                },
-            },
-        }
+        return deployment(ns, image, config_map="web-config")
 
     def release(image: str, color: str) -> dict[str, Any]:
         return {

@@ -11,25 +11,14 @@ import pytest
 from gennaker.kubernetes.errors import AccountUnreachableError, KubectlError
 from gennaker.kubernetes.kubectl import Kubectl
 from gennaker.kubernetes.service import KubernetesService
+from tests.kubernetes import objects
 from tests.sandbox.conftest import Kubectl as Peer
 
 pytestmark = pytest.mark.kubectl
 
 
 def deployment(ns: str, image: str = "nginx:1", replicas: int = 1) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": ns},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "web", "image": image}]},
-            },
-        },
-    }
+    return objects.deployment(ns, image, replicas=replicas)
 
 
 @pytest.fixture
