@@ -3,18 +3,19 @@
 Who calls it: ``connections.AccountConnections`` (one per account and configuration) when an account is
 added or changed. Two products:
 
-- ``AccountFiles``: the account's private working directory (mode 0700) with the kubeconfig kubectl gets
-  (the configured file itself, or the inline ``kubeconfigContents`` written there with mode 0600) and
-  its own discovery cache directory (``KUBECACHEDIR``): kubectl caches discovery per host:port for hours,
-  so accounts never share one.
+- ``AccountFiles``: the account's working directory (mode 0700) with its own kubectl discovery cache
+  (``KUBECACHEDIR``: kubectl caches discovery per host:port for hours, so accounts never share one; it is
+  kept across restarts), and inside it a directory private to this process holding the kubeconfig kubectl
+  gets when it is inline (``kubeconfigContents``, mode 0600) and any certificate written from ``-data``
+  fields.
 - ``ClusterEndpoint``: the server URL, TLS settings and credentials of the chosen context, for the
   watch-based cache and other reads that do not fork kubectl. Certificate and key data are written to
   files in the working directory (httpx wants paths). Supported credentials: bearer ``token`` and
   ``tokenFile``, client certificates, basic auth, and ``exec`` plugins returning a token (refreshed when
   they expire). ``auth-provider`` plugins (long deprecated) are not supported for reads.
 
-Invariants: credentials never appear in ``repr``, logs or error messages; ``close()`` removes every file
-written for the account. Nothing here persists beyond the working directory.
+Invariants: credentials never appear in ``repr``, logs or error messages; ``close()`` removes the process's
+private directory (every credential written for the account). Only kubectl's discovery cache persists.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -109,13 +111,16 @@ class AccountFiles:
         os.chmod(self.dir, 0o700)
         self.cache_dir = self.dir / "kubectl-cache"
         self.cache_dir.mkdir(exist_ok=True)
+        # Credentials go to a directory of this process only: several server processes on one host share
+        # GENNAKER_HOME, and one closing an account must not remove what another is using.
+        self.private = Path(tempfile.mkdtemp(prefix="run-", dir=self.dir))
         self._written: list[Path] = []
         if account.kubeconfig_contents is not None:
             self.kubeconfig = self._write(
                 "kubeconfig", account.kubeconfig_contents.get_secret_value().encode()
             )
             text = account.kubeconfig_contents.get_secret_value()
-            self.base = self.dir
+            self.base = self.private
         else:
             assert account.kubeconfig_file is not None
             self.kubeconfig = Path(account.kubeconfig_file).expanduser()
@@ -131,7 +136,7 @@ class AccountFiles:
         self.context = select_context(self.config, account.context, account.name)
 
     def _write(self, name: str, data: bytes) -> Path:
-        path = self.dir / name
+        path = self.private / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -196,7 +201,7 @@ class AccountFiles:
         """Remove what was written for this account (inline kubeconfig, certificates, kubectl's cache)."""
         for path in self._written:
             path.unlink(missing_ok=True)
-        shutil.rmtree(self.cache_dir, ignore_errors=True)
+        shutil.rmtree(self.private, ignore_errors=True)
 
 
 @dataclass

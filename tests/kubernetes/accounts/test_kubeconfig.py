@@ -43,7 +43,16 @@ def test_inline_kubeconfig_is_private_and_removed_on_close(tmp_path: Path) -> No
     assert endpoint.auth_headers() == {"Authorization": "Bearer t0k"}
     assert "t0k" not in repr(endpoint)
     files.close()
-    assert not files.kubeconfig.exists()
+    assert not files.kubeconfig.exists() and not files.private.exists()
+    assert files.cache_dir.exists()  # kubectl's discovery cache outlives the process
+
+
+def test_two_processes_never_remove_each_others_credentials(tmp_path: Path) -> None:
+    acct = account(kubeconfig({"token": "t0k"}))
+    first, second = AccountFiles(acct, tmp_path), AccountFiles(acct, tmp_path)
+    assert first.kubeconfig != second.kubeconfig
+    first.close()
+    assert second.kubeconfig.exists()
 
 
 def test_context_choice_and_errors(tmp_path: Path) -> None:
