@@ -50,6 +50,24 @@ def _named(entries: Any, name: str, what: str, account: str) -> Mapping[str, Any
     raise AccountConfigError(f"Kubernetes account '{account}': the kubeconfig has no {what} named '{name}'")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_dead_runs(directory: Path) -> None:
+    """Remove the private directories of processes of this host that are gone (killed without cleanup)."""
+    for run in directory.glob("run-*-*"):
+        pid = run.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(run, ignore_errors=True)
+
+
 def parse_kubeconfig(text: str, account: str) -> dict[str, Any]:
     """Parse kubeconfig YAML, naming the account (never the content) in errors."""
     try:
@@ -113,7 +131,8 @@ class AccountFiles:
         self.cache_dir.mkdir(exist_ok=True)
         # Credentials go to a directory of this process only: several server processes on one host share
         # GENNAKER_HOME, and one closing an account must not remove what another is using.
-        self.private = Path(tempfile.mkdtemp(prefix="run-", dir=self.dir))
+        _remove_dead_runs(self.dir)
+        self.private = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=self.dir))
         self._written: list[Path] = []
         if account.kubeconfig_contents is not None:
             self.kubeconfig = self._write(

@@ -55,6 +55,20 @@ def test_two_processes_never_remove_each_others_credentials(tmp_path: Path) -> N
     assert second.kubeconfig.exists()
 
 
+def test_credentials_of_killed_processes_are_removed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    stale = tmp_path / "acct" / f"run-{dead.stdout.strip()}-x"
+    stale.mkdir(parents=True)
+    (stale / "kubeconfig").write_text("secret")
+    AccountFiles(account(kubeconfig({})), tmp_path)
+    assert not stale.exists()
+
+
 def test_context_choice_and_errors(tmp_path: Path) -> None:
     files = AccountFiles(account(kubeconfig({}), context="two"), tmp_path)
     assert files.endpoint().namespace == "default" and files.endpoint().auth_headers() == {}
