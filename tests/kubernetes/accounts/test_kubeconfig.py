@@ -60,7 +60,7 @@ def test_credentials_of_killed_processes_are_removed(tmp_path: Path) -> None:
     import sys
 
     dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
     stale = tmp_path / "acct" / f"run-{dead.stdout.strip()}-x"
     stale.mkdir(parents=True)
