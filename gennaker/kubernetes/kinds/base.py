@@ -190,3 +190,17 @@ def condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
         if isinstance(c, Mapping) and c.get("type") == kind:
             return c
     return None
+
+
+def server_group(kind: str, group: str, plural: str, status: StatusFn, **capabilities: Any) -> KindHandler:
+    """A cached workload with a pod template whose pods it controls (``serverGroups`` in the classic view;
+    pass ``spinnaker_kind``/``pod_owner`` to differ), at the workloads' deploy priority."""
+    options: dict[str, Any] = {
+        "priority": WORKLOAD_PRIORITY,
+        "spinnaker_kind": "serverGroups",
+        "cached": True,
+        "pod_owner": "direct",
+        "pod_template": True,
+        **capabilities,
+    }
+    return KindHandler(kind, group, "v1", plural, status=status, **options)

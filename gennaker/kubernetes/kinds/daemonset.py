@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.kubernetes.kinds.base import (
-    WORKLOAD_PRIORITY,
-    KindHandler,
     ManifestStatus,
     count,
     first_shortfall,
     generation_observed,
+    server_group,
 )
 
 CHECKS = (
@@ -42,17 +41,4 @@ def status(obj: Mapping[str, Any]) -> ManifestStatus:
     return result.unstable(short) if short else result
 
 
-HANDLER = KindHandler(
-    kind="DaemonSet",
-    group="apps",
-    version="v1",
-    plural="daemonsets",
-    priority=WORKLOAD_PRIORITY,
-    spinnaker_kind="serverGroups",
-    can_undo=True,
-    can_restart=True,
-    cached=True,
-    status=status,
-    pod_owner="direct",
-    pod_template=True,
-)
+HANDLER = server_group("DaemonSet", "apps", "daemonsets", status, can_undo=True, can_restart=True)

@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.kubernetes.kinds.base import (
-    WORKLOAD_PRIORITY,
-    KindHandler,
     ManifestStatus,
     condition,
     count,
     desired_replicas,
     first_shortfall,
     generation_observed,
+    server_group,
 )
 
 CHECKS = (
@@ -55,19 +54,15 @@ def status(obj: Mapping[str, Any]) -> ManifestStatus:
     return result.unstable(short) if short else result
 
 
-HANDLER = KindHandler(
-    kind="Deployment",
-    group="apps",
-    version="v1",
-    plural="deployments",
-    priority=WORKLOAD_PRIORITY,
+HANDLER = server_group(
+    "Deployment",
+    "apps",
+    "deployments",
+    status,
     spinnaker_kind="serverGroupManagers",
     can_scale=True,
     can_undo=True,
     can_pause=True,
     can_restart=True,
-    cached=True,
-    status=status,
     pod_owner="current-replicaset",
-    pod_template=True,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gennaker.kubernetes.kinds.base import WORKLOAD_PRIORITY, KindHandler, ManifestStatus, condition, count
+from gennaker.kubernetes.kinds.base import ManifestStatus, condition, count, server_group
 
 
 def status(obj: Mapping[str, Any]) -> ManifestStatus:
@@ -31,15 +31,4 @@ def status(obj: Mapping[str, Any]) -> ManifestStatus:
     return result
 
 
-HANDLER = KindHandler(
-    kind="Job",
-    group="batch",
-    version="v1",
-    plural="jobs",
-    priority=WORKLOAD_PRIORITY,
-    spinnaker_kind="serverGroups",
-    cached=True,
-    status=status,
-    pod_owner="direct",
-    pod_template=True,
-)
+HANDLER = server_group("Job", "batch", "jobs", status)

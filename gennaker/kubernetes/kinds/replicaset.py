@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.kubernetes.kinds.base import (
-    WORKLOAD_PRIORITY,
-    KindHandler,
     ManifestStatus,
     desired_replicas,
     first_shortfall,
     generation_observed,
+    server_group,
 )
 
 CHECKS = (
@@ -41,18 +40,6 @@ def status(obj: Mapping[str, Any]) -> ManifestStatus:
     return result.unstable(short) if short else result
 
 
-HANDLER = KindHandler(
-    kind="ReplicaSet",
-    group="apps",
-    version="v1",
-    plural="replicasets",
-    versioned=True,
-    priority=WORKLOAD_PRIORITY,
-    spinnaker_kind="serverGroups",
-    can_scale=True,
-    has_pods=True,
-    cached=True,
-    status=status,
-    pod_owner="direct",
-    pod_template=True,
+HANDLER = server_group(
+    "ReplicaSet", "apps", "replicasets", status, versioned=True, can_scale=True, has_pods=True
 )

@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.kubernetes.kinds.base import (
-    WORKLOAD_PRIORITY,
-    KindHandler,
     ManifestStatus,
     count,
     desired_replicas,
     generation_observed,
+    server_group,
 )
 
 
@@ -50,18 +49,6 @@ def status(obj: Mapping[str, Any]) -> ManifestStatus:
     return result
 
 
-HANDLER = KindHandler(
-    kind="StatefulSet",
-    group="apps",
-    version="v1",
-    plural="statefulsets",
-    priority=WORKLOAD_PRIORITY,
-    spinnaker_kind="serverGroups",
-    can_scale=True,
-    can_undo=True,
-    can_restart=True,
-    cached=True,
-    status=status,
-    pod_owner="direct",
-    pod_template=True,
+HANDLER = server_group(
+    "StatefulSet", "apps", "statefulsets", status, can_scale=True, can_undo=True, can_restart=True
 )
