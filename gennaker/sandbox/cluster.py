@@ -22,18 +22,22 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import yaml
 
+from . import builtin, control
 from .apiserver import ApiServer
 from .controllers import Controller, ControllerManager
 from .crd import CrdController, CrdRegistrar, register_stored_crds
 from .gc import GarbageCollector, NamespaceFinalizer
+from .kubelet.faults import FaultRules
+from .kubelet.logs import pod_logs
 from .persistence import Saver, load
+from .simulation import Simulation, SimulationSettings
 from .web.resources import LogProvider
 from .web.router import Router
 from .web.transport import HttpServer
@@ -59,11 +63,20 @@ class SandboxCluster:
         controller_lag: float = 0.05,
         bookmark_interval: float = 10.0,
         save_interval: float = 1.0,
-        graceful_pod_deletion: bool = False,
+        graceful_pod_deletion: bool | None = None,
+        workloads: bool | Iterable[str] = True,
+        simulation: SimulationSettings | Simulation | None = None,
     ) -> None:
         self.name = name
         self.api = ApiServer(log_size=log_size)
-        self.api.graceful_pod_deletion = graceful_pod_deletion
+        if isinstance(simulation, Simulation):
+            self.simulation = simulation
+        else:
+            self.simulation = Simulation(settings=simulation or SimulationSettings())
+        self.faults = (
+            self.simulation.faults if isinstance(self.simulation.faults, FaultRules) else FaultRules()
+        )
+        self.simulation.faults = self.faults
         self.crd_registrar = CrdRegistrar()
         self.api.admission.append(self.crd_registrar)
         self.controllers = ControllerManager(self.api, default_lag=controller_lag)
@@ -73,6 +86,14 @@ class SandboxCluster:
         self._stop = threading.Event()
         self._router = Router(self.api, self._stop)
         self._router.handlers.bookmark_interval = bookmark_interval
+        names = None if workloads is True else ([] if workloads is False else list(workloads))
+        self.workload_controllers = builtin.install(self, names)
+        kubelets = "kubelet" in self.workload_controllers
+        # With kubelets, deleting a scheduled pod is graceful (the kubelet finishes it), as on a cluster.
+        self.api.graceful_pod_deletion = kubelets if graceful_pod_deletion is None else graceful_pod_deletion
+        if kubelets:
+            self.set_log_provider(pod_logs)
+        control.install_routes(self)
         self._host, self._port = host, port
         self._nodes = nodes
         self.state_file = Path(state_file) if state_file else None
