@@ -13,7 +13,11 @@ defaulting, validation, columns), ``schema`` (Kubernetes 1.37 schemas), ``patch/
 strategic), ``apply`` + ``managedfields`` (server-side apply), ``fieldvalidation``, ``admission``;
 ``watch`` streams events; ``discovery``, ``openapi``, ``tables`` shape documents; ``web/`` is HTTP; ``gc``
 and ``crd`` are core loops built on ``controllers``; ``protobuf`` decodes kubectl's protobuf bodies;
-``persistence`` saves state.
+``persistence`` saves state. On top of the core: ``builtin`` registers the built-in controllers —
+``workloads/`` (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, HPA, Endpoints, Events) and
+``kubelet/`` (scheduler, simulated kubelets, fault injection, logs) — timed by ``simulation`` (settings,
+the sandbox clock); ``appmetrics/`` simulates application metrics (``/metrics``); ``control`` serves the
+``/_sandbox/faults`` and ``/_sandbox/clock`` control paths.
 """
 
 from .cluster import SandboxCluster, serve

@@ -14,14 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .controllers import Controller
+from .controllers import Controller, ObjectRef
 from .kubelet.faults import FaultRules
 from .kubelet.kubelet import Kubelet
 from .kubelet.scheduler import Scheduler
 from .simulation import Simulation
+from .workloads.common import CRONJOBS
+from .workloads.cronjob import CronJobController
+from .workloads.daemonset import DaemonSetController
 from .workloads.deployment import DeploymentController
+from .workloads.endpoints import EndpointsController
 from .workloads.events import EventReaper
+from .workloads.hpa import HorizontalPodAutoscalerController
+from .workloads.job import JobController
 from .workloads.replicaset import ReplicaSetController
+from .workloads.statefulset import StatefulSetController
 
 if TYPE_CHECKING:
     from .cluster import SandboxCluster
@@ -33,6 +40,12 @@ BUILTIN: dict[str, Factory] = {
     "kubelet": Kubelet,
     "replicaset": lambda sim, faults: ReplicaSetController(),
     "deployment": lambda sim, faults: DeploymentController(),
+    "statefulset": lambda sim, faults: StatefulSetController(),
+    "daemonset": lambda sim, faults: DaemonSetController(),
+    "job": lambda sim, faults: JobController(sim),
+    "cronjob": lambda sim, faults: CronJobController(sim),
+    "horizontalpodautoscaler": lambda sim, faults: HorizontalPodAutoscalerController(),
+    "endpoints": lambda sim, faults: EndpointsController(),
     "event-ttl": lambda sim, faults: EventReaper(sim.settings.event_ttl_seconds),
 }
 
@@ -45,4 +58,11 @@ def install(cluster: SandboxCluster, names: Iterable[str] | None = None) -> list
         raise ValueError(f"unknown built-in controller(s) {', '.join(unknown)}; known: {', '.join(BUILTIN)}")
     for name in chosen:
         cluster.controllers.add(BUILTIN[name](cluster.simulation, cluster.faults))
+    if "cronjob" in chosen:
+        # a jump of the sandbox clock makes every CronJob look at its schedule again
+        def clock_jumped() -> None:
+            for cj in cluster.api.store.list_objects(CRONJOBS):
+                cluster.controllers.enqueue("cronjob", ObjectRef.of(CRONJOBS, cj))
+
+        cluster.simulation.clock.on_jump(clock_jumped)
     return chosen

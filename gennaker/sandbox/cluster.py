@@ -31,10 +31,12 @@ import yaml
 
 from . import builtin, control
 from .apiserver import ApiServer
+from .appmetrics.registry import AppMetrics
+from .appmetrics.routes import metrics_handler, query_range_handler
 from .controllers import Controller, ControllerManager
 from .crd import CrdController, CrdRegistrar, register_stored_crds
 from .gc import GarbageCollector, NamespaceFinalizer
-from .kubelet.faults import FaultRules
+from .kubelet.faults import FaultRules, parse_rule_text
 from .kubelet.logs import pod_logs
 from .persistence import Saver, load
 from .simulation import Simulation, SimulationSettings
@@ -94,6 +96,9 @@ class SandboxCluster:
         if kubelets:
             self.set_log_provider(pod_logs)
         control.install_routes(self)
+        self.metrics = AppMetrics(self.api.store, self.simulation)
+        self.add_route("/metrics", metrics_handler(self.metrics))
+        self.add_route("/_sandbox/metrics/query_range", query_range_handler(self.metrics))
         self._host, self._port = host, port
         self._nodes = nodes
         self.state_file = Path(state_file) if state_file else None
@@ -292,13 +297,24 @@ def serve(
     nodes: int = 3,
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
+    simulation: SimulationSettings | None = None,
+    faults: Iterable[str] = (),
+    workloads: bool | Iterable[str] = True,
 ) -> int:
     """Run a sandbox until SIGINT/SIGTERM (or ``stop`` is set); the CLI's ``gennaker sandbox serve``.
 
-    Prints the URL (and the kubeconfig path when one is written) once serving. Returns an exit code.
+    ``simulation`` sets the kubelet timings; ``faults`` are sandbox-wide fault rules as
+    ``IMAGE_GLOB=FAULT[:EXIT_CODE]`` (a bad one raises ``FaultError`` before anything starts);
+    ``workloads`` as for :class:`SandboxCluster`. Prints the URL (and the kubeconfig path when one is
+    written) once serving. Returns an exit code.
     """
+    rules = [parse_rule_text(text) for text in faults]
     stop = stop or threading.Event()
-    cluster = SandboxCluster(port=port, state_file=state_file, host=host, nodes=nodes)
+    cluster = SandboxCluster(
+        port=port, state_file=state_file, host=host, nodes=nodes, simulation=simulation, workloads=workloads
+    )
+    for rule in rules:
+        cluster.faults.add(rule)
     cluster.start()
     try:
         print(f"sandbox API server listening on {cluster.url}", flush=True)  # noqa: T201

@@ -108,14 +108,17 @@ class SystemClient:
         """Assign a pending pod to a node (the ``binding`` subresource: nodeName and PodScheduled)."""
         return deep_copy(self.api.bind_pod(namespace, name, node, manager=self.manager))
 
-    def create(self, key: Key, obj: Obj) -> Obj:
+    def create(self, key: Key, obj: Obj, *, copy: bool = True) -> Obj:
+        """Create; ``copy=False`` returns the stored object itself (read-only: for callers that only need
+        its name or uid, which saves a deep copy per object on hot paths)."""
         from .apiserver import WriteOptions
 
         rt = self.resource(key)
         ns = str((obj.get("metadata") or {}).get("namespace") or "")
-        return deep_copy(
-            self.api.create(rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")).obj
-        )
+        created = self.api.create(
+            rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")
+        ).obj
+        return deep_copy(created) if copy else created
 
     def update(self, key: Key, obj: Obj) -> Obj:
         """PUT the main resource (409 when ``metadata.resourceVersion`` is stale)."""
@@ -214,6 +217,9 @@ class Controller:
     # The kind of ``primary`` (filled in when the controller is added to a manager).
     primary_kind: str | None = None
 
+    def setup(self, ctx: ControllerContext) -> None:
+        """Called once when the controller is added, before any event (keep ``ctx.api`` for map_event)."""
+
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         """Refs to reconcile for an event: the object itself if primary, else its controller owner."""
         if self.primary is None:
@@ -253,6 +259,7 @@ class _Runner:
         if controller.primary is not None:
             rt = ctx.api.registry.by_key(controller.primary)
             controller.primary_kind = rt.kind if rt else None
+        controller.setup(ctx)
         self.reconciles = 0
 
     def enqueue(self, ref: ObjectRef, delay: float | None = None) -> None:

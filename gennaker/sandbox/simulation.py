@@ -38,8 +38,7 @@ ANNOTATIONS: dict[str, str] = {
     PREFIX + "metrics-latency-ms": "mean request latency in milliseconds (default 50)",
     PREFIX + "metrics-latency-sigma": "spread of the log-normal latency distribution (default 0.5)",
     PREFIX + "metrics-seed": "seed of the pod's metric noise (default: the pod name)",
-    PREFIX
-    + "cpu-utilization": "simulated CPU utilization in percent of requests, read by the HPA controller",
+    PREFIX + "cpu-load": "total CPU load in percent of one pod's request, shared by the ready pods (HPA)",
 }
 
 

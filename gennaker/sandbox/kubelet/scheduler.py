@@ -10,7 +10,8 @@ fewer pods than its ``allocatable.pods``. Among fitting nodes the least loaded w
 binding (``SystemClient.bind_pod``) sets ``nodeName`` and ``PodScheduled`` in one write; a ``Scheduled``
 event records it. When nothing fits, the pod gets ``PodScheduled=False`` (reason ``Unschedulable``) with
 the scheduler's message (``0/3 nodes are available: 3 Too many pods. ...``), a ``FailedScheduling``
-event, and is retried. Pod counts per node are kept in memory from pod events.
+event, and is retried after 1 s doubling to 10 s (and at once when a node changes). Pod counts per node
+are kept in memory from pod events.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..workloads.common import NODES, PODS, get_condition, is_terminal, meta, na
 from ..workloads.events import NORMAL, WARNING, EventRecorder
 
 Obj = dict[str, Any]
-_RETRY = 2.0
+_RETRY_FIRST, _RETRY_MAX = 1.0, 10.0  # kube-scheduler's unschedulable back-off (1 s doubling to 10 s)
 
 
 class NodeLoad:
@@ -142,9 +143,13 @@ class Scheduler(Controller):
 
     def __init__(self, *, events: bool = True) -> None:
         self.load = NodeLoad()
+        self._attempts: dict[str, int] = {}  # unschedulable pods (by uid) -> tries so far
         self._events = events
         self._recorder: EventRecorder | None = None
         self._store: Any = None
+
+    def setup(self, ctx: ControllerContext) -> None:
+        self._store = ctx.api.store
 
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         if event.key == NODES:
@@ -155,6 +160,7 @@ class Scheduler(Controller):
         node = str((event.obj.get("spec") or {}).get("nodeName") or "")
         if event.type == "DELETED" or is_terminal(event.obj):
             self.load.release(uid)
+            self._attempts.pop(uid, None)
         elif node:
             self.load.assign(uid, node)
         elif not meta(event.obj).get("deletionTimestamp"):
@@ -189,10 +195,14 @@ class Scheduler(Controller):
                 reasons[reason] += 1
             else:
                 fitting.append(node)
+        uid = str(meta(pod).get("uid"))
         if not fitting:
             self._unschedulable(ctx, pod, len(nodes), reasons)
-            ctx.requeue(ref, _RETRY)
+            attempts = self._attempts.get(uid, 0)
+            self._attempts[uid] = attempts + 1
+            ctx.requeue(ref, min(_RETRY_FIRST * 2**attempts, _RETRY_MAX))
             return
+        self._attempts.pop(uid, None)
         best = min(fitting, key=lambda n: (self.load.count(name_of(n)), name_of(n)))
         try:
             bound = ctx.client.bind_pod(ref.namespace, ref.name, name_of(best))

@@ -67,6 +67,9 @@ class DeploymentController(Controller):
         self._recorder: EventRecorder | None = None
         self._store: Any = None
 
+    def setup(self, ctx: ControllerContext) -> None:
+        self._store = ctx.api.store
+
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         if event.key == PODS:
             # Only deletions matter (Recreate waits for old pods to be gone): pod -> ReplicaSet -> owner.

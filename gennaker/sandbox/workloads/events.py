@@ -90,7 +90,8 @@ class EventRecorder:
         name = f"{m.get('name')}.{time.time_ns():x}"
         self.client.create(
             EVENTS,
-            {
+            copy=False,
+            obj={
                 "apiVersion": "v1",
                 "kind": "Event",
                 "metadata": {"name": name, "namespace": namespace},

@@ -154,7 +154,7 @@ class ReplicaSetController(Controller):
             template = (rs.get("spec") or {}).get("template") or {}
             for _ in range(min(-diff, BURST)):
                 pod = pod_from_template(template, rs, generate_name=f"{name_of(rs)}-")
-                created = ctx.client.create(PODS, pod)
+                created = ctx.client.create(PODS, pod, copy=False)
                 self._recorder.event(rs, NORMAL, "SuccessfulCreate", f"Created pod: {name_of(created)}")
             return True
         if diff > 0:
