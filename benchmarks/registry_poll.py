@@ -31,6 +31,53 @@ from gennaker.triggers.docker import (
 from gennaker.triggers.docker.local_registry import LocalRegistry
 
 
+class Sightings:
+    """When each tag was first seen by whatever watches the registry (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, float] = {}
+        self._lock = threading.Condition()
+
+    def saw(self, tag: str, at: float | None = None) -> None:
+        with self._lock:
+            self.seen.setdefault(tag, time.monotonic() if at is None else at)
+            self._lock.notify_all()
+
+    def wait_for(self, tag: str, timeout: float = 30.0) -> float:
+        with self._lock:
+            if not self._lock.wait_for(lambda: tag in self.seen, timeout=timeout):
+                raise SystemExit(f"tag {tag} was never reported")
+            return self.seen[tag]
+
+
+def push_at_random_moments(
+    pusher: RegistryClient,
+    repository: str,
+    pushes: int,
+    interval: float,
+    sightings: Sightings,
+    rng: random.Random,
+) -> list[float]:
+    """Push tags ``1.0.<i>`` at random moments of the poll cycle; returns each push -> seen delay (s)."""
+    latencies = []
+    for i in range(1, pushes + 1):
+        time.sleep(rng.uniform(0, interval))
+        tag = f"1.0.{i}"
+        push_image(pusher, repository, tag)
+        pushed = time.monotonic()
+        latencies.append(sightings.wait_for(tag) - pushed)
+    return latencies
+
+
+def describe(latencies: list[float]) -> str:
+    """Mean, median, p90 and max in milliseconds."""
+    ms = sorted(x * 1000 for x in latencies)
+    return (
+        f"mean {statistics.mean(ms):.0f} ms, median {statistics.median(ms):.0f} ms, "
+        f"p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pushes", type=int, default=12)
@@ -45,16 +92,13 @@ def main() -> None:
     ):
         push_image(pusher, "bench/web", "0.0.0")
         poller = TagPoller(reader, "bench/web", tag_pattern=r"\d+\.\d+\.\d+")
-        seen: dict[str, float] = {}
-        lock = threading.Condition()
+        sightings = Sightings()
         stop = threading.Event()
 
         def on_result(result: PollResult) -> None:
             now = time.monotonic()
-            with lock:
-                for event in result.events:
-                    seen.setdefault(event.tag, now)
-                lock.notify_all()
+            for event in result.events:
+                sightings.saw(event.tag, now)
 
         # Measure the cost of one poll on its own first.
         state = poller.poll(TagPollState()).state
@@ -76,31 +120,18 @@ def main() -> None:
             daemon=True,
         )
         thread.start()
-        latencies: list[float] = []
         try:
-            for i in range(1, args.pushes + 1):
-                time.sleep(rng.uniform(0, args.interval))
-                tag = f"1.0.{i}"
-                push_image(pusher, "bench/web", tag)
-                pushed = time.monotonic()
-                with lock:
-                    if not lock.wait_for(lambda t=tag: t in seen, timeout=30):
-                        raise SystemExit(f"tag {tag} was never reported")
-                latencies.append(seen[tag] - pushed)
+            latencies = push_at_random_moments(
+                pusher, "bench/web", args.pushes, args.interval, sightings, rng
+            )
         finally:
             stop.set()
             thread.join(10)
 
-    ms = sorted(x * 1000 for x in latencies)
-    print(
-        f"registry poll benchmark: {len(ms)} pushes, poll interval {args.interval:g} s, real docker-registry"
-    )
-    print(
-        f"  push -> reported: mean {statistics.mean(ms):.0f} ms, median {statistics.median(ms):.0f} ms, "
-        f"p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms"
-    )
+    print(f"registry poll benchmark: {len(latencies)} pushes, interval {args.interval:g} s, docker-registry")
+    print(f"  push -> reported: {describe(latencies)}")
     print(f"  one poll (tags/list, no new tag): median {statistics.median(costs) * 1000:.1f} ms")
-    print(f"  ratio mean latency / poll interval: {statistics.mean(ms) / (args.interval * 1000):.2f}")
+    print(f"  ratio mean latency / poll interval: {statistics.mean(latencies) / args.interval:.2f}")
 
 
 if __name__ == "__main__":

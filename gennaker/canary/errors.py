@@ -8,10 +8,17 @@ only need "bad canary input" catch one class.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class CanaryError(ValueError):
-    """Base of every error about canary configs, metric data, queries or judging."""
+    """Base of every error about canary configs, metric data, queries or judging. ``status_code`` and
+    ``to_json()`` are what the API answers (400 unless a subclass says otherwise)."""
+
+    status_code = 400
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": str(self)}
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,18 @@ class CanaryConfigError(CanaryError):
         self.issues = issues
         lines = "; ".join(str(issue) for issue in issues)
         super().__init__(f"invalid canary config: {lines}")
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"error", "message", "issues": [{"path", "message", "metricIndex"?, "metricName"?}]}``."""
+        issues = []
+        for issue in self.issues:
+            entry: dict[str, Any] = {"path": issue.path, "message": issue.message}
+            if issue.metric_index is not None:
+                entry["metricIndex"] = issue.metric_index
+            if issue.metric_name is not None:
+                entry["metricName"] = issue.metric_name
+            issues.append(entry)
+        return {"error": "Invalid canary config", "message": str(self), "issues": issues}
 
 
 class UnknownJudgeError(CanaryError):
@@ -62,3 +81,13 @@ class MetricSourceResponseError(CanaryError):
 
 class JudgeInputError(CanaryError):
     """A judge request is malformed (missing thresholds, a pair whose metric is not in the config...)."""
+
+
+class MetricSourceUnavailableError(CanaryError):
+    """A metrics account could not be reached (connection refused, timeout, TLS...)."""
+
+    status_code = 502
+
+
+class MetricsAccountError(CanaryError):
+    """A metrics account is unknown, misconfigured, or cannot serve the requested query type."""

@@ -7,8 +7,9 @@ Kayenta serialises the query polymorphically on ``"type"`` (and repeats the valu
 The models here keep that shape:
 
 * ``prometheus`` is complete (``resourceType``, ``metricName``, ``labelBindings``, ``groupByFields``);
-* ``datadog`` (``metricName``) and ``http`` — Gennaker's generic HTTP/JSON source, see
-  :class:`HttpJsonQueryConfig` — are the next sources to be implemented;
+* ``datadog`` (``metricName``), ``http`` — Gennaker's generic HTTP/JSON source, see
+  :class:`HttpJsonQueryConfig` — and ``sandbox`` (the sandbox cluster's simulated pod metrics) are fetchable
+  too;
 * Kayenta's other types (atlas, graphite, influxdb, newrelic, signalfx, stackdriver, wavefront) are accepted
   with their documented fields so that configs written for Kayenta load and round-trip, even though Gennaker
   cannot fetch them yet.
@@ -66,13 +67,14 @@ class DatadogQueryConfig(CanaryMetricSetQueryConfig):
 
 
 class HttpJsonQueryConfig(CanaryMetricSetQueryConfig):
-    """Gennaker's generic HTTP/JSON metric source (not a Kayenta type).
+    """Gennaker's generic HTTP/JSON metric source (not a Kayenta type); see
+    :mod:`gennaker.canary.metrics.http_json` for the variables and the extraction rules.
 
-    ``urlTemplate`` is expanded like a custom filter template (``${scope}``, ``${location}``, ``${start}``...)
-    and resolved against the account's base URL; ``method`` and ``bodyTemplate`` shape the request. The answer
-    is a JSON document in which ``seriesPath`` (dotted, empty = the document itself) is a list of series; in
-    each series ``valuesField`` holds either numbers or ``[timestamp, value]`` pairs and ``tagsField`` an
-    object of labels.
+    ``urlTemplate`` (path and query, relative to the account's ``baseUrl``) and ``bodyTemplate`` (JSON, for
+    POST) are expanded like custom filter templates plus time variables. In the JSON answer, ``seriesPath``
+    selects the list of series (empty: the document itself); in each series ``valuesField`` holds the points
+    (numbers, ``[timestamp, value]`` pairs, or objects with ``timestampField``/``valueField``) and
+    ``tagsField`` an object of labels.
     """
 
     type_name: ClassVar[str] = "http"
@@ -84,6 +86,21 @@ class HttpJsonQueryConfig(CanaryMetricSetQueryConfig):
     series_path: str = Field(default="", alias="seriesPath")
     values_field: str = Field(default="values", alias="valuesField")
     tags_field: str = Field(default="tags", alias="tagsField")
+    timestamp_field: str = Field(default="timestamp", alias="timestampField")
+    value_field: str = Field(default="value", alias="valueField")
+    timestamp_unit: Literal["s", "ms"] = Field(default="s", alias="timestampUnit")
+
+
+class SandboxQueryConfig(CanaryMetricSetQueryConfig):
+    """Gennaker's ``sandbox`` source: series computed from the sandbox cluster's simulated pod metrics (see
+    :mod:`gennaker.canary.metrics.sandbox`). ``metric`` is ``requestRate``, ``errorRate``, ``latency`` or
+    ``gauge`` (then ``metricName`` names the gauge); ``labels`` restricts the pods by label."""
+
+    type_name: ClassVar[str] = "sandbox"
+    type: Literal["sandbox"] = "sandbox"
+    metric: Literal["requestRate", "errorRate", "latency", "gauge"] = "errorRate"
+    metric_name: str | None = Field(default=None, alias="metricName")
+    labels: dict[str, str] = Field(default_factory=dict)
 
 
 class AtlasQueryConfig(CanaryMetricSetQueryConfig):
@@ -182,6 +199,7 @@ for _model in (
     PrometheusQueryConfig,
     DatadogQueryConfig,
     HttpJsonQueryConfig,
+    SandboxQueryConfig,
     AtlasQueryConfig,
     GraphiteQueryConfig,
     InfluxdbQueryConfig,

@@ -7,7 +7,8 @@ experiment scope per ``scopeName`` and interval. JSON shape (Kayenta's)::
      "end": "2024-01-01T01:00:00Z", "step": 60,
      "extendedScopeParams": {"project": "p", "resourceType": "..."}}
 
-``step`` is in seconds. ``extendedScopeParams`` values are strings; numbers and booleans given in JSON are
+``step`` is in seconds (Kayenta's is a whole number; fractions are accepted so that tests can use
+sub-second steps). ``extendedScopeParams`` values are strings; numbers and booleans given in JSON are
 turned into the strings Kayenta's JSON mapper would make of them. Times without a zone are taken as UTC.
 """
 
@@ -37,7 +38,7 @@ class CanaryScope(BaseModel):
     location: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-    step: int = 60
+    step: float = Field(default=60, gt=0)
     extended_scope_params: dict[str, ParamString] = Field(default_factory=dict, alias="extendedScopeParams")
 
     @field_validator("start", "end")
@@ -62,3 +63,11 @@ class CanaryScope(BaseModel):
 
     def end_millis(self) -> int | None:
         return None if self.end is None else int(self.end.timestamp() * 1000)
+
+    @property
+    def step_millis(self) -> int:
+        return round(self.step * 1000)
+
+    def step_text(self) -> str:
+        """The step as a request parameter: ``60`` for whole seconds, ``0.5`` otherwise."""
+        return f"{self.step:g}" if self.step != int(self.step) else str(int(self.step))

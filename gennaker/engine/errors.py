@@ -41,3 +41,14 @@ class ConflictError(EngineError):
     """The operation does not apply in the current state, e.g. restarting a running stage (409)."""
 
     status_code = 409
+
+
+class ExpressionEvaluationError(InvalidRequestError):
+    """An expression given to ``evaluate_expression`` failed (400); ``detail`` is Orca's summary."""
+
+    def __init__(self, message: str, *, detail: dict[str, Any]) -> None:
+        super().__init__(message, field="expression")
+        self.detail = detail
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "detail": self.detail}

@@ -20,13 +20,20 @@ from sqlalchemy.engine import Connection
 
 from gennaker.engine.clock import now_ms
 from gennaker.engine.configs import ConfigService
-from gennaker.engine.errors import ConflictError, InvalidRequestError, NotFoundError
+from gennaker.engine.errors import (
+    ConflictError,
+    ExpressionEvaluationError,
+    InvalidRequestError,
+    NotFoundError,
+)
 from gennaker.engine.events import EngineEvent, Subscription
+from gennaker.engine.expressions import build_roots
 from gennaker.engine.launch import build_trigger, new_orchestration, new_pipeline_execution
 from gennaker.engine.messages import (
     CancelExecution,
     Message,
     PauseExecution,
+    RescheduleExecution,
     RestartStage,
     ResumeExecution,
     RunTask,
@@ -120,8 +127,14 @@ class PipelineService(ConfigService):
         trigger: Mapping[str, Any] | None = None,
         principal: str = "anonymous",
         start_time_expiry: int | None = None,
+        before_commit: Callable[[Connection, str], None] | None = None,
     ) -> str:
-        """Start an execution of ``config`` (saved or not; validated again). Returns its id."""
+        """Start an execution of ``config`` (saved or not; validated again). Returns its id.
+
+        ``before_commit(conn, execution_id)`` runs inside the transaction that inserts the execution,
+        before anything else is written: what it writes commits with the execution, and if it raises
+        (e.g. a unique key shows a trigger already started this pipeline for the same event) nothing is
+        started and the exception propagates."""
         raw = config.to_json() if isinstance(config, PipelineConfig) else config
         model = parse_pipeline_config(raw, is_known_stage_type=self.runtime.registry.is_known)
         if model.disabled:
@@ -131,7 +144,7 @@ class PipelineService(ConfigService):
         record, stages = new_pipeline_execution(
             model, runtime_trigger, principal, now=now, start_time_expiry=start_time_expiry
         )
-        self._insert(record, stages, principal, now)
+        self._insert(record, stages, principal, now, before_commit)
         return record.id
 
     def start_orchestration(
@@ -169,8 +182,17 @@ class PipelineService(ConfigService):
             stages = repo.get_stages(conn, rows[0].id)
         return artifacts_of_execution(repo.to_model(rows[0], stages).to_orca_json())
 
-    def _insert(self, record: ExecutionRecord, stages: list[StageRecord], principal: str, now: int) -> None:
+    def _insert(
+        self,
+        record: ExecutionRecord,
+        stages: list[StageRecord],
+        principal: str,
+        now: int,
+        before_commit: Callable[[Connection, str], None] | None = None,
+    ) -> None:
         with self.runtime.db.write() as conn:
+            if before_commit is not None:
+                before_commit(conn, record.id)
             repo.insert_execution(conn, record, stages)
             self._push(conn, [StartExecution(record.id)], now)
             audit.record(
@@ -228,6 +250,42 @@ class PipelineService(ConfigService):
                 out.append(repo.to_model(ex, stages).to_orca_json())
         return out
 
+    def find_execution_by_correlation_id(self, correlation_id: str, *, limit: int = 200) -> str | None:
+        """The id of an execution whose trigger has this ``correlationId`` (the pipeline stage's
+        idempotence key ``<parent>_<stage>_<configId>_<stageStart>``), among that config's latest."""
+        parts = correlation_id.split("_")
+        config_ids = [parts[2]] if len(parts) >= 4 else None
+        with self.runtime.db.read() as conn:
+            rows = repo.list_executions(conn, config_ids=config_ids, limit=limit)
+        return next((r.id for r in rows if (r.trigger or {}).get("correlationId") == correlation_id), None)
+
+    def evaluate_expression(self, execution_id: str, expression: str) -> dict[str, Any]:
+        """Orca's ``evaluateExpression``: evaluate ``${...}`` in ``expression`` against an execution (roots:
+        the execution's own fields, ``execution``, ``trigger``, ``parameters``; helpers such as
+        ``#stage`` see the execution). Returns ``{"result", "detail"}``; an expression that fails raises
+        ``InvalidRequestError`` naming the error (its summary in ``detail``)."""
+        if not isinstance(expression, str) or not expression.strip():
+            raise InvalidRequestError(
+                "expression is required, e.g. ${trigger.parameters.env}", field="expression"
+            )
+        execution = self.get_execution(execution_id)
+        if execution is None:
+            raise NotFoundError(f"no execution {execution_id!r}")
+        roots = build_roots(context=execution, execution=execution, trigger=execution.get("trigger") or {})
+        evaluated = self.runtime.evaluator.evaluate_object(expression, roots, execution, None)
+        detail = evaluated.summary
+        if evaluated.failed:
+            errors = [
+                str(e.get("description"))
+                for entries in detail.values()
+                for e in entries
+                if e.get("level") == "ERROR"
+            ]
+            raise ExpressionEvaluationError(
+                "; ".join(errors) or "the expression could not be evaluated", detail=detail
+            )
+        return {"result": evaluated.value, "detail": detail}
+
     # ------------------------------------------------------------ user operations
 
     def cancel_execution(self, execution_id: str, *, principal: str, reason: str | None = None) -> None:
@@ -248,6 +306,8 @@ class PipelineService(ConfigService):
             repo.update_execution(conn, execution_id, **values)
             if ex.status != S.NOT_STARTED:
                 self._push(conn, [CancelExecution(execution_id)], now)
+            else:
+                self._push(conn, _parent_wake_up(ex), now)
             audit.record(
                 conn,
                 principal=principal,
@@ -408,3 +468,12 @@ class PipelineService(ConfigService):
     ) -> Iterator[EngineEvent | None]:
         """Blocking iterator of events (None after ``timeout_s`` idle), e.g. for server-sent events."""
         return self.runtime.events.listen(execution_id=execution_id, timeout_s=timeout_s)
+
+
+def _parent_wake_up(ex: ExecutionRecord) -> list[Message]:
+    """A child pipeline that ends without running still wakes its parent's monitor."""
+    trigger = ex.trigger or {}
+    parent = trigger.get("parentPipelineId")
+    if trigger.get("type") == "pipeline" and isinstance(parent, str) and parent:
+        return [RescheduleExecution(parent)]
+    return []

@@ -59,6 +59,12 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def validation_problems(exc: ValidationError, prefix: str = "") -> str:
+    """A pydantic error as one line, ``<prefix><field path>: <message>`` per problem joined with ``; ``
+    (used by account services to name the bad field)."""
+    return "; ".join(f"{prefix}{_path(tuple(e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors())
+
+
 def _stage_label(raw: Mapping[str, Any], index: int) -> str:
     stages = raw.get("stages")
     if isinstance(stages, list) and index < len(stages) and isinstance(stages[index], Mapping):

@@ -18,9 +18,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gennaker.engine.registry import StageRegistry
-from gennaker.stages import evaluate_variables, wait
+from gennaker.stages import (
+    applications,
+    check_preconditions,
+    evaluate_variables,
+    manual_judgment,
+    pipeline,
+    wait,
+    webhook,
+)
 
-BUILTIN_PLUGINS: tuple[Callable[[StageRegistry], None], ...] = (wait.register, evaluate_variables.register)
+BUILTIN_PLUGINS: tuple[Callable[[StageRegistry], None], ...] = (
+    wait.register,
+    evaluate_variables.register,
+    manual_judgment.register,
+    check_preconditions.register,
+    webhook.register,
+    pipeline.register,
+    applications.register,
+)
 
 
 def builtin_registry() -> StageRegistry:

@@ -133,3 +133,14 @@ def delete_account(conn: Connection, kind: str, name: str, *, principal: str) ->
             target_id=f"{kind}/{name}",
         )
     return bool(deleted)
+
+
+def accounts_fingerprint(conn: Connection, kind: str) -> tuple[int, int]:
+    """(count, newest ``updated_ts``) of the stored accounts of ``kind``: a cheap change detector for
+    services that cache accounts built from this table (a change made by any process changes it)."""
+    row = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(acc_t.c.updated_ts), 0)).where(
+            acc_t.c.kind == kind
+        )
+    ).one()
+    return int(row[0]), int(row[1])

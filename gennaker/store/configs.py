@@ -99,6 +99,24 @@ def list_configs(conn: Connection, application: str) -> list[dict[str, Any]]:
     return sorted(bodies, key=lambda b: (b.get("index") is None, b.get("index") or 0, b.get("name") or ""))
 
 
+def all_configs(conn: Connection) -> list[dict[str, Any]]:
+    """Every current config of every application (the trigger matcher's view), by id."""
+    return [dict(r[0]) for r in conn.execute(sa.select(cfg_t.c.body).order_by(cfg_t.c.id))]
+
+
+def configs_fingerprint(conn: Connection) -> tuple[int, int, int]:
+    """(count, newest ``updated_ts``, sum of ``version``) of the current configs: changes whenever a config
+    is saved, restored or deleted, in any process, so a cache of configs knows when to reload."""
+    row = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.max(cfg_t.c.updated_ts), 0),
+            sa.func.coalesce(sa.func.sum(cfg_t.c.version), 0),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def _next_version(conn: Connection, config_id: str) -> int:
     value = conn.execute(
         sa.select(sa.func.max(ver_t.c.version)).where(ver_t.c.config_id == config_id)

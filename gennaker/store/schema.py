@@ -15,6 +15,15 @@ milliseconds (BIGINT). JSON columns hold Spinnaker-shaped documents. Persisted:
 - ``queue``: engine messages (see ``gennaker.store.queue``): delivery time, dedup fingerprint, lease.
 - ``audit_log``: who changed what (principal, action, target, details).
 - ``accounts``: accounts of every kind, secrets encrypted (see ``gennaker.store.accounts``).
+- ``canary_configs``: the current version of each canary config (Kayenta's JSON in ``body``);
+  ``canary_config_applications``: which applications a config belongs to (for listing by application);
+  ``canary_config_versions``: every saved version (and deletions) of a canary config.
+- ``canary_runs``: one judgement of a canary (Kayenta's "canary execution"): the request (scopes,
+  thresholds), the judge result and the metric set pairs it judged, or the error that stopped it. A
+  ``kayentaCanary`` stage writes one per interval; ``GET /canary/{id}`` and reports read them.
+- ``trigger_events``, ``trigger_starts``, ``trigger_state``, ``trigger_leases``: the trigger event log, the
+  (event, pipeline) starts that make a trigger fire each pipeline at most once per event, pollers' and the
+  cron scheduler's state, and the lease that lets one process schedule (see ``gennaker.store.triggers``).
 """
 
 from __future__ import annotations
@@ -164,4 +173,104 @@ accounts = sa.Table(
     sa.Column("created_ts", sa.BigInteger, nullable=False),
     sa.Column("updated_ts", sa.BigInteger, nullable=False),
     sa.Column("updated_by", sa.String(255), nullable=True),
+)
+
+canary_configs = sa.Table(
+    "canary_configs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("body", JSONType, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_ts", sa.BigInteger, nullable=False),
+    sa.Column("updated_ts", sa.BigInteger, nullable=False),
+    sa.Column("updated_by", sa.String(255), nullable=True),
+    sa.Index("ix_canary_configs_name", "name"),
+)
+
+canary_config_applications = sa.Table(
+    "canary_config_applications",
+    metadata,
+    sa.Column("config_id", sa.String(64), primary_key=True),
+    sa.Column("application", sa.String(255), primary_key=True),
+    sa.Index("ix_canary_config_apps_app", "application"),
+)
+
+canary_config_versions = sa.Table(
+    "canary_config_versions",
+    metadata,
+    sa.Column("config_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("body", JSONType, nullable=True),
+    sa.Column("saved_ts", sa.BigInteger, nullable=False),
+    sa.Column("saved_by", sa.String(255), nullable=True),
+)
+
+canary_runs = sa.Table(
+    "canary_runs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("application", sa.String(255), nullable=True),
+    sa.Column("execution_id", sa.String(64), nullable=True),
+    sa.Column("stage_id", sa.String(64), nullable=True),
+    sa.Column("interval_stage_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("interval_index", sa.Integer, nullable=True),
+    sa.Column("config_id", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("classification", sa.String(16), nullable=True),
+    sa.Column("request", JSONType, nullable=False),
+    sa.Column("judge_result", JSONType, nullable=True),
+    sa.Column("metric_pairs", JSONType, nullable=True),
+    sa.Column("error", JSONType, nullable=True),
+    sa.Column("start_ts", sa.BigInteger, nullable=False),
+    sa.Column("end_ts", sa.BigInteger, nullable=True),
+    sa.Column("created_by", sa.String(255), nullable=True),
+    sa.Index("ix_canary_runs_stage", "execution_id", "stage_id"),
+)
+
+trigger_events = sa.Table(
+    "trigger_events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_key", sa.String(255), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("source", sa.String(255), nullable=True),
+    sa.Column("received_ts", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("summary", sa.Text, nullable=True),
+    sa.Column("payload", JSONType, nullable=True),
+    sa.Column("outcomes", JSONType, nullable=False),
+    sa.Column("started", sa.Integer, nullable=False, default=0),
+    sa.Column("handled_by", sa.String(128), nullable=True),
+    sa.Index("ix_trigger_events_key", "event_key"),
+    sa.Index("ix_trigger_events_type_ts", "type", "received_ts"),
+)
+
+trigger_starts = sa.Table(
+    "trigger_starts",
+    metadata,
+    sa.Column("event_key", sa.String(255), primary_key=True),
+    sa.Column("pipeline_config_id", sa.String(64), primary_key=True),
+    sa.Column("execution_id", sa.String(64), nullable=False),
+    sa.Column("started_ts", sa.BigInteger, nullable=False),
+)
+
+trigger_state = sa.Table(
+    "trigger_state",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", JSONType, nullable=False),
+    sa.Column("updated_ts", sa.BigInteger, nullable=False),
+)
+
+trigger_leases = sa.Table(
+    "trigger_leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(128), nullable=False),
+    sa.Column("expires_ts", sa.BigInteger, nullable=False),
+    sa.Column("acquired_ts", sa.BigInteger, nullable=False),
 )

@@ -29,6 +29,7 @@ from gennaker.artifacts.errors import (
     UnknownAccountTypeError,
 )
 from gennaker.model.artifacts import Artifact
+from gennaker.model.validation import validation_problems
 
 
 class AccountTypeRegistry:
@@ -101,9 +102,7 @@ class AccountTypeRegistry:
         try:
             settings = account_type.settings_model.model_validate(config.settings)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"settings.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
+            problems = validation_problems(exc, "settings.")
             raise AccountConfigError(
                 f"artifact account '{config.name}' (type {config.type}) is misconfigured: {problems}"
             ) from None

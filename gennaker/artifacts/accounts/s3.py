@@ -17,9 +17,6 @@ import threading
 import time
 from typing import Any
 
-import boto3
-from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 
 from gennaker.artifacts.accounts.base import AccountSettings, AccountType, ArtifactAccount
@@ -61,6 +58,9 @@ class S3ObjectAccount(ArtifactAccount[S3Settings]):
         self._lock = threading.Lock()
 
     def _s3(self) -> Any:
+        import boto3  # imported on first use: boto3 costs ~0.3 s, too much for every server start
+        from botocore.config import Config as BotoConfig
+
         with self._lock:
             if self._client is None:
                 s = self.settings
@@ -82,6 +82,8 @@ class S3ObjectAccount(ArtifactAccount[S3Settings]):
             return self._client
 
     def _fetch(self, artifact: Artifact) -> bytes:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             bucket, key = parse_s3_reference(artifact.reference)
         except ValueError as exc:

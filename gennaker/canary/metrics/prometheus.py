@@ -51,7 +51,7 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _seconds_to_millis(value: Any) -> int:
-    return int(float(value) * 1000)
+    return round(float(value) * 1000)
 
 
 class PrometheusMetricSource:
@@ -89,7 +89,7 @@ class PrometheusMetricSource:
                 "query": query,
                 "start": _rfc3339(scope.start),
                 "end": _rfc3339(scope.end),
-                "step": str(scope.step),
+                "step": scope.step_text(),
             },
         )
 
@@ -111,7 +111,7 @@ def _empty_set(context: MetricQueryContext, query: str) -> MetricSet:
         startTimeIso=iso_from_millis(start),
         endTimeMillis=end,
         endTimeIso=iso_from_millis(end),
-        stepMillis=scope.step * 1000,
+        stepMillis=scope.step_millis,
         attributes={"query": query},
     )
 
@@ -138,10 +138,10 @@ def _series_set(context: MetricQueryContext, query: str, series: Any, index: int
             raise MetricSourceResponseError(f"{where}: point {position}: {error}") from error
     try:
         start = _seconds_to_millis(raw_values[0][0])
-        step_seconds = (_seconds_to_millis(raw_values[1][0]) - start) // 1000 if len(raw_values) > 1 else 0
+        step_millis = _seconds_to_millis(raw_values[1][0]) - start if len(raw_values) > 1 else 0
     except (TypeError, ValueError) as error:
         raise MetricSourceResponseError(f"{where}: timestamps must be numbers ({error})") from error
-    end = start + len(values) * step_seconds * 1000
+    end = start + len(values) * step_millis
     return MetricSet(
         name=context.metric.name,
         tags=tags,
@@ -150,7 +150,7 @@ def _series_set(context: MetricQueryContext, query: str, series: Any, index: int
         startTimeIso=iso_from_millis(start),
         endTimeMillis=end,
         endTimeIso=iso_from_millis(end),
-        stepMillis=step_seconds * 1000,
+        stepMillis=step_millis,
         attributes={"query": query},
     )
 

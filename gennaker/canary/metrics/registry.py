@@ -1,9 +1,8 @@
 """The metric-source registry: one entry per query ``type``, each a pure "build request / parse answer" pair.
 
 Who uses it: the canary run (to fetch a metric for a scope) and the ``/metrics`` style API endpoints; built-in
-sources register themselves (:mod:`gennaker.canary.metrics.prometheus` registers ``prometheus``), and so do
-the next ones (Datadog, the generic HTTP/JSON source, the sandbox source) — by calling
-:func:`register_metric_source`.
+sources register themselves by calling :func:`register_metric_source` (``prometheus``, ``datadog``, ``http``
+and ``sandbox`` are imported on first use).
 
 A source never does I/O. It turns a :class:`MetricQueryContext` into a query string
 (:meth:`MetricSource.build_query`) and an :class:`HttpRequestSpec` (:meth:`MetricSource.build_request`), and
@@ -91,7 +90,10 @@ def register_metric_source(source: MetricSource) -> MetricSource:
 
 
 def _load_builtins() -> None:
-    import gennaker.canary.metrics.prometheus  # noqa: F401  (registers itself)
+    import gennaker.canary.metrics.datadog
+    import gennaker.canary.metrics.http_json
+    import gennaker.canary.metrics.prometheus
+    import gennaker.canary.metrics.sandbox  # noqa: F401  (each registers itself)
 
 
 def metric_source_names() -> list[str]:

@@ -4,7 +4,8 @@ Who calls it: the docker trigger's scheduler (later), one ``TagPoller`` per (reg
 and the benchmark. Behaviour (Igor's docker monitor and Echo's docker trigger matching):
 - a poll lists the repository's tags; tags not in the persisted state are new;
 - the first poll of a repository only records what exists (no firing for every old tag), unless
-  ``fire_on_first_poll``;
+  ``fire_on_first_poll``; a repository that does not exist yet (404 ``NAME_UNKNOWN``) has no tags, so
+  the first tag pushed to it fires;
 - a new tag fires if it matches the trigger's tag pattern: a regex that must match the whole tag; an
   empty pattern matches every tag except ``latest`` (Echo's rule); a tag that disappears and comes back is
   new again;
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gennaker.model.artifacts import Artifact
-from gennaker.triggers.docker.client import RegistryClient, RegistryError
+from gennaker.triggers.docker.client import RegistryClient, RegistryError, RegistryNotFoundError
 from gennaker.triggers.patterns import InvalidPattern, PatternTimeout, compile_pattern, full_match
 
 
@@ -160,6 +161,8 @@ class TagPoller:
         """One poll. Never raises for registry failures: they come back in ``error``."""
         try:
             current = self.client.list_tags(self.repository)
+        except RegistryNotFoundError:
+            current = []  # no such repository yet: it has no tags, and its first pushed tag is new
         except RegistryError as exc:
             return PollResult(state, [], str(exc))
         fire = new_tags(state, current, self.pattern, fire_on_first_poll=self.fire_on_first_poll)

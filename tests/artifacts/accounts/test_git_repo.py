@@ -15,28 +15,8 @@ from gennaker.artifacts.accounts.git_repo import GitRepoAccount
 from gennaker.artifacts.errors import ArtifactFetchError, ArtifactTooLargeError
 from gennaker.model.artifacts import Artifact
 from tests.support.git_http import git_http_server
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(cwd),
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
-
-
-def _commit(repo: Path, files: dict[str, str], message: str) -> str:
-    for name, content in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
-    return _git(repo, "rev-parse", "HEAD").strip()
+from tests.support.git_repo import commit as _commit
+from tests.support.git_repo import git as _git
 
 
 @pytest.fixture

@@ -1,22 +1,18 @@
 """The Prometheus source against a real Prometheus (Debian's ``prometheus``) on a loopback port.
 
-Prometheus scrapes itself every second; the tests send the requests the source describes with a plain stdlib
-HTTP client and read the answers with the source's parser: real series and labels, NaN and infinities as
-Prometheus writes them, an empty result, and a PromQL error.
+Prometheus (the session's, started by tests/canary/conftest.py) scrapes itself every 250 ms; the tests send
+the requests the source describes with a plain stdlib HTTP client and read the answers with the source's
+parser: real series and labels, NaN and infinities as Prometheus writes them, an empty result, and a PromQL
+error.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +22,7 @@ from gennaker.canary.errors import MetricSourceResponseError
 from gennaker.canary.metrics.prometheus import PROMETHEUS
 from gennaker.canary.metrics.registry import HttpRequestSpec, HttpResponse, MetricQueryContext, query_metrics
 from gennaker.canary.scope import CanaryScope
-from tests.conftest import free_port
+from tests.canary.peers import PrometheusProcess
 
 pytestmark = pytest.mark.slow
 
@@ -46,49 +42,10 @@ class UrllibTransport:
             return HttpResponse(error.code, json.loads(error.read()))
 
 
-@pytest.fixture(scope="module")
-def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("prometheus")
-    assert binary, "the Debian package 'prometheus' is required (scripts/system-packages.txt)"
-    workdir = tmp_path_factory.mktemp("prometheus")
-    port = free_port()
-    config = workdir / "prometheus.yml"
-    config.write_text(
-        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-        f"scrape_configs: [{{job_name: self, static_configs: [{{targets: ['127.0.0.1:{port}']}}]}}]\n"
-    )
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(workdir / "prometheus.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, Path(workdir / "prometheus.log").read_text()[-2000:]
-            try:
-                url = base + "/api/v1/query?query=" + urllib.parse.quote("count_over_time(up[1m])")
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    result = json.loads(answer.read())["data"]["result"]
-                if result and float(result[0]["value"][1]) >= 4:
-                    break
-            except (urllib.error.URLError, ConnectionError, KeyError, ValueError):
-                pass
-            assert time.monotonic() < deadline, "Prometheus did not collect samples within 60 s"
-            time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+@pytest.fixture
+def prometheus(prometheus: PrometheusProcess) -> str:
+    """The session's real Prometheus (tests/canary/conftest.py), by URL."""
+    return prometheus.url
 
 
 def context_for(template: str) -> MetricQueryContext:
@@ -125,9 +82,9 @@ def test_series_become_metric_sets_tagged_with_their_labels(prometheus: str) -> 
 
 
 def test_nan_and_infinities_written_by_prometheus_are_read(prometheus: str) -> None:
-    (nans,) = fetch(prometheus, "PromQL:(up - up) / 0")
-    (infs,) = fetch(prometheus, "PromQL:up / 0")
-    (minus,) = fetch(prometheus, "PromQL:-up / 0")
+    (nans,) = fetch(prometheus, 'PromQL:(up{job="self"} - up{job="self"}) / 0')
+    (infs,) = fetch(prometheus, 'PromQL:up{job="self"} / 0')
+    (minus,) = fetch(prometheus, 'PromQL:-up{job="self"} / 0')
     assert nans.values and all(v != v for v in nans.values)
     assert infs.values and all(v == float("inf") for v in infs.values)
     assert minus.values and all(v == float("-inf") for v in minus.values)

@@ -1,0 +1,52 @@
+"""``gennaker server`` (API + in-process workers) and ``gennaker worker`` (workers only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def server(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (Gate's 8084 by default)", envvar="GENNAKER_PORT")] = 8084,
+    workers: Annotated[int, typer.Option(help="engine worker threads in this process")] = 4,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", help="API only; run `gennaker worker` elsewhere")
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="GENNAKER_DATABASE_URL", help="default: a SQLite file in GENNAKER_HOME"),
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the API and the engine in one process (data under GENNAKER_HOME, or GENNAKER_DATABASE_URL)."""
+    from gennaker.api.server import serve
+
+    serve(
+        host=host,
+        port=port,
+        workers=0 if no_workers else workers,
+        database_url=database_url,
+        log_level=log_level.lower(),
+    )
+
+
+def worker(
+    threads: Annotated[int, typer.Option(help="worker threads", envvar="GENNAKER_WORKER_THREADS")] = 4,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="GENNAKER_DATABASE_URL", help="default: a SQLite file in GENNAKER_HOME"),
+    ] = None,
+    lease_ms: Annotated[
+        int, typer.Option(help="message lease; a dead worker's work is taken over after it")
+    ] = 10_000,
+) -> None:
+    """Run engine workers only (scale-out: several of these share one PostgreSQL database)."""
+    import logging
+    import os
+
+    from gennaker.engine.worker import run_worker
+
+    logging.basicConfig(level=os.environ.get("GENNAKER_LOG_LEVEL", "INFO"))
+    run_worker(threads=threads, database_url=database_url, lease_ms=lease_ms)

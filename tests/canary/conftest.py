@@ -1,0 +1,92 @@
+"""Canary test fixtures: the exporter and the real Prometheus (one each per test session, started on first
+use), and the real engine on a SQLite file with the canary stages bound to a test environment."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gennaker.canary.accounts import MetricsAccountSet
+from gennaker.canary.environment import CanaryEnvironment, set_default_environment
+from gennaker.canary.service import CanaryService
+from gennaker.canary.stage.definition import register_canary_stages
+from gennaker.engine.runtime import EngineRuntime
+from gennaker.engine.service import PipelineService
+from gennaker.engine.worker import WorkerPool
+from gennaker.stages import builtin_registry
+from gennaker.store import Database
+from tests.canary.peers import Exporter, PrometheusProcess
+
+
+@pytest.fixture(scope="session")
+def exporter() -> Iterator[Exporter]:
+    server = Exporter().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def prometheus(tmp_path_factory: pytest.TempPathFactory, exporter: Exporter) -> Iterator[PrometheusProcess]:
+    assert exporter.server is not None
+    process = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), exporter.server.port)
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+@dataclass
+class CanaryEngine:
+    pipelines: PipelineService
+    canary: CanaryService
+    env: CanaryEnvironment
+    runtime: EngineRuntime
+
+    def run_pipeline(self, stages: list[dict[str, Any]], *, name: str = "canary") -> str:
+        body = {"application": "app", "name": name, "stages": stages}
+        self.pipelines.save_pipeline(body, principal="tester")
+        return self.pipelines.start_pipeline("app", name, principal="tester")
+
+    def wait(self, execution_id: str, timeout_s: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.pipelines.get_execution_status(execution_id)
+            if status in ("SUCCEEDED", "TERMINAL", "CANCELED", "STOPPED", "FAILED_CONTINUE"):
+                execution = self.pipelines.get_execution(execution_id)
+                assert execution is not None
+                return execution
+            assert time.monotonic() < deadline, f"execution still {status} after {timeout_s} s"
+            time.sleep(0.1)
+
+
+def make_canary_engine(tmp_path: Path, accounts: list[dict[str, Any]], **env: Any) -> Iterator[CanaryEngine]:
+    db = Database(f"sqlite:///{tmp_path / 'gennaker.db'}")
+    db.upgrade()
+    environment = CanaryEnvironment.create(MetricsAccountSet(accounts), database=db, **env)
+    registry = builtin_registry()
+    register_canary_stages(registry, environment)
+    runtime = EngineRuntime(db=db, registry=registry)
+    pipelines = PipelineService(runtime)
+    pipelines.save_application({"name": "app"}, principal="tester")
+    canary = CanaryService(db, environment, install=False)
+    pool = WorkerPool(runtime, threads=2).start()
+    try:
+        yield CanaryEngine(pipelines, canary, environment, runtime)
+    finally:
+        pool.stop()
+        set_default_environment(None)
+        db.dispose()
+
+
+@pytest.fixture
+def prometheus_engine(tmp_path: Path, prometheus: PrometheusProcess) -> Iterator[CanaryEngine]:
+    """The engine with a metrics account ``prom`` on the test Prometheus."""
+    yield from make_canary_engine(
+        tmp_path, [{"name": "prom", "type": "prometheus", "settings": {"baseUrl": prometheus.url}}]
+    )

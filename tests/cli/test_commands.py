@@ -1,0 +1,169 @@
+"""The real ``gennaker`` command against a real ``gennaker server`` on a loopback port: applications,
+pipelines (save, list, get, execute --follow, history, restore, delete), executions (list, get, judge,
+cancel, restart, skip), JSON output, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from tests.realserver import ROOT, RealServer, gennaker_command, server_env, stage, wait_execution, wait_until
+
+
+def gk(server: RealServer, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = server_env(server.home, {"GENNAKER_API": server.url, "GENNAKER_USER": "cli-user"})
+    return subprocess.run(
+        [gennaker_command(), *args],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_applications_round_trip(server: RealServer) -> None:
+    r = gk(server, "application", "save", "--application-name", "clishop", "--owner-email", "t@example.com")
+    assert r.returncode == 0, r.stderr
+    assert "clishop saved" in r.stdout
+    listed = json.loads(gk(server, "application", "list", "-o", "json").stdout)
+    assert "clishop" in [a["name"] for a in listed]
+    got = json.loads(gk(server, "application", "get", "clishop", "-o", "json").stdout)
+    assert got["attributes"]["email"] == "t@example.com"
+    assert got["attributes"]["lastModifiedBy"] == "cli-user"
+    assert gk(server, "application", "delete", "clishop").returncode == 0
+    r = gk(server, "application", "get", "clishop")
+    assert r.returncode == 1 and "error (404)" in r.stderr
+
+
+def test_pipeline_save_execute_follow_history_restore(server: RealServer, tmp_path: Path) -> None:
+    pipeline = {
+        "application": "cli",
+        "name": "deploy",
+        "parameterConfig": [{"name": "env", "required": True}],
+        "stages": [
+            {"refId": "1", "type": "wait", "name": "Soak", "waitTime": 0.2},
+            {
+                "refId": "2",
+                "type": "evaluateVariables",
+                "name": "Name",
+                "requisiteStageRefIds": ["1"],
+                "variables": [{"key": "target", "value": "web-${parameters.env}"}],
+            },
+        ],
+    }
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(pipeline))
+    r = gk(server, "pipeline", "save", "-f", str(path))
+    assert r.returncode == 0, r.stderr
+    pipeline["stages"][0]["waitTime"] = 0.1
+    path.write_text(json.dumps(pipeline))
+    assert gk(server, "pipeline", "save", "-f", str(path)).returncode == 0
+    listed = json.loads(gk(server, "pipeline", "list", "-a", "cli", "-o", "json").stdout)
+    assert [p["name"] for p in listed] == ["deploy"]
+    assert (
+        json.loads(gk(server, "pipeline", "get", "-a", "cli", "-n", "deploy").stdout)["stages"][0]["waitTime"]
+        == 0.1
+    )
+    # execute and follow: exit 0 and the final table shows the statuses
+    r = gk(server, "pipeline", "execute", "-a", "cli", "-n", "deploy", "-p", "env=prod", "--follow")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "SUCCEEDED" in r.stdout and "Name" in r.stdout
+    # a missing required parameter is a clear error
+    r = gk(server, "pipeline", "execute", "-a", "cli", "-n", "deploy")
+    assert r.returncode == 1 and "'env' is required" in r.stderr
+    # history and restore
+    history = json.loads(gk(server, "pipeline", "history", "-a", "cli", "-n", "deploy", "-o", "json").stdout)
+    assert [h["version"] for h in history] == [2, 1]
+    assert gk(server, "pipeline", "restore", "-a", "cli", "-n", "deploy", "--version", "1").returncode == 0
+    assert (
+        json.loads(gk(server, "pipeline", "get", "-a", "cli", "-n", "deploy").stdout)["stages"][0]["waitTime"]
+        == 0.2
+    )
+    # list executions, JSON execute
+    out = json.loads(
+        gk(server, "pipeline", "execute", "-a", "cli", "-n", "deploy", "-p", "env=dev", "-o", "json").stdout
+    )
+    with httpx.Client(base_url=server.url) as api:
+        assert wait_execution(api, out["id"])["status"] == "SUCCEEDED"
+    rows = json.loads(gk(server, "execution", "list", "-a", "cli", "-o", "json").stdout)
+    assert len(rows) == 2 and all(r["trigger"]["user"] == "cli-user" for r in rows)
+    assert gk(server, "pipeline", "delete", "-a", "cli", "-n", "deploy").returncode == 0
+    assert gk(server, "pipeline", "get", "-a", "cli", "-n", "deploy").returncode == 1
+
+
+def test_execution_judge_restart_skip_cancel(server: RealServer, tmp_path: Path) -> None:
+    pipeline = {
+        "application": "cliops",
+        "name": "gate",
+        "stages": [
+            {"refId": "1", "type": "manualJudgment", "name": "Approve", "judgmentInputs": [{"value": "go"}]},
+            {"refId": "2", "type": "wait", "name": "Long", "waitTime": 300, "requisiteStageRefIds": ["1"]},
+            {"refId": "3", "type": "wait", "name": "After", "waitTime": 0, "requisiteStageRefIds": ["2"]},
+        ],
+    }
+    path = tmp_path / "gate.json"
+    path.write_text(json.dumps(pipeline))
+    assert gk(server, "pipeline", "save", "-f", str(path)).returncode == 0
+    eid = gk(server, "pipeline", "execute", "-a", "cliops", "-n", "gate").stdout.strip()
+    with httpx.Client(base_url=server.url) as api:
+        wait_until(
+            lambda: stage(api.get(f"/pipelines/{eid}").json(), "1")["status"] == "RUNNING", what="judgment"
+        )
+        r = gk(server, "execution", "judge", eid, "continue", "--input", "go")
+        assert r.returncode == 0, r.stderr
+        wait_until(
+            lambda: stage(api.get(f"/pipelines/{eid}").json(), "2")["status"] == "RUNNING", what="long wait"
+        )
+        assert gk(server, "execution", "skip", eid, "--stage", "Long").returncode == 0
+        ex = wait_execution(api, eid)
+        assert ex["status"] == "SUCCEEDED"
+        assert stage(ex, "2")["status"] == "SKIPPED"
+        assert stage(ex, "1")["context"]["lastModifiedBy"] == "cli-user"
+        r = gk(server, "execution", "restart", eid, "--stage", "2")
+        assert r.returncode == 0, r.stderr
+        wait_until(
+            lambda: stage(api.get(f"/pipelines/{eid}").json(), "2")["status"] == "RUNNING", what="restarted"
+        )
+        assert gk(server, "execution", "cancel", eid, "--reason", "done testing").returncode == 0
+        ex = wait_execution(api, eid)
+        assert (ex["status"], ex["canceledBy"], ex["cancellationReason"]) == (
+            "CANCELED",
+            "cli-user",
+            "done testing",
+        )
+    shown = json.loads(gk(server, "execution", "get", eid, "-o", "json").stdout)
+    assert shown["id"] == eid
+    r = gk(server, "execution", "judge", eid, "continue")
+    assert r.returncode == 1 and "no running manualJudgment stage" in r.stderr
+
+
+def test_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
+    env = server_env(tmp_path, {"GENNAKER_API": "http://127.0.0.1:9"})
+    r = subprocess.run(
+        [gennaker_command(), "application", "list"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert r.returncode == 1 and "cannot reach the Gennaker API" in r.stderr
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [gennaker_command(), "demo"],
+        check=False,
+        cwd=ROOT,
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Result: SUCCEEDED" in r.stdout
