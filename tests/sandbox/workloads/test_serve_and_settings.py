@@ -126,3 +126,25 @@ def test_job_through_the_python_client(api_client: Any) -> None:
     pods = core.list_namespaced_pod(ns, label_selector="job-name=work").items
     assert {p.status.phase for p in pods} == {"Succeeded"}
     assert pods[0].status.container_statuses[0].state.terminated.reason == "Completed"
+
+
+def test_a_restarted_sandbox_keeps_running_pods_running(tmp_path: Path) -> None:
+    from ..conftest import FAST, make_kubectl
+
+    state = tmp_path / "state.json"
+    with SandboxCluster(port=0, state_file=state, simulation=FAST) as first:
+        k = make_kubectl(first, tmp_path / "one")
+        k("create", "deployment", "web", "--image=nginx", "--replicas=3")
+        k("rollout", "status", "deploy/web", "--timeout=60s")
+        ips = sorted(p["status"]["podIP"] for p in k.json("get", "pods")["items"])
+    with SandboxCluster(port=0, state_file=state, simulation=FAST) as second:
+        k = make_kubectl(second, tmp_path / "two")
+        for _ in range(5):  # the re-admitted pods never go back to Pending
+            rows = k("get", "pods", "--no-headers").splitlines()
+            assert len(rows) == 3 and all(r.split()[1:3] == ["1/1", "Running"] for r in rows), rows
+            time.sleep(0.1)
+        k("scale", "deploy/web", "--replicas=5")
+        k("rollout", "status", "deploy/web", "--timeout=60s")
+        pods = k.json("get", "pods")["items"]
+        assert sorted(p["status"]["podIP"] for p in pods if p["status"]["podIP"] in ips) == ips
+        assert len({p["status"]["podIP"] for p in pods}) == 5  # new pods got fresh addresses

@@ -176,3 +176,29 @@ def test_daemonset_node_selector_limits_nodes(kubectl: Kubectl, ns: str) -> None
     pods = kubectl.json("get", "pods", "-n", ns, "-l", "app=cp")["items"]
     assert [p["spec"]["nodeName"] for p in pods] == ["sandbox-node-1"]
     assert kubectl.json("get", "ds", "cp", "-n", ns)["status"]["desiredNumberScheduled"] == 1
+
+
+def test_rollout_restart_of_statefulsets_and_daemonsets(kubectl: Kubectl, ns: str) -> None:
+    kubectl("apply", "-n", ns, "-f", "-", input=statefulset("rs", replicas=2, policy="Parallel"))
+    kubectl("apply", "-n", ns, "-f", "-", input=daemonset("rd"))
+    kubectl("rollout", "status", "sts/rs", "-n", ns, "--timeout=60s")
+    kubectl("rollout", "status", "ds/rd", "-n", ns, "--timeout=60s")
+    before = {p["metadata"]["uid"] for p in kubectl.json("get", "pods", "-n", ns)["items"]}
+    assert "restarted" in kubectl("rollout", "restart", "sts/rs", "-n", ns)
+    assert "restarted" in kubectl("rollout", "restart", "ds/rd", "-n", ns)
+    kubectl("rollout", "status", "sts/rs", "-n", ns, "--timeout=60s")
+    kubectl("rollout", "status", "ds/rd", "-n", ns, "--timeout=60s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pods = [
+            p
+            for p in kubectl.json("get", "pods", "-n", ns)["items"]
+            if not p["metadata"].get("deletionTimestamp")
+        ]
+        if len(pods) == 5 and not before & {p["metadata"]["uid"] for p in pods}:
+            break
+        time.sleep(0.2)
+    assert len(pods) == 5 and not before & {p["metadata"]["uid"] for p in pods}  # every pod was replaced
+    assert all("kubectl.kubernetes.io/restartedAt" in p["metadata"]["annotations"] for p in pods)
+    refused = kubectl.fails("rollout", "pause", "sts/rs", "-n", ns)
+    assert "pausing is not supported" in refused.stderr
