@@ -24,7 +24,7 @@ import ipaddress
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..controllers import Controller, ControllerContext, ObjectRef
@@ -36,7 +36,7 @@ from ..workloads.events import NORMAL, WARNING, EventRecorder
 from .faults import FaultRules, container_faults
 from .plan import image_size, plan_pod
 from .podstatus import PodView, build_status, pull_error
-from .timeline import ContainerPlan, ContainerState
+from .timeline import ContainerPlan, ContainerState, Run
 
 Obj = dict[str, Any]
 UNHEALTHY_EVERY = 10.0  # seconds between repeated readiness-probe failure events
@@ -160,6 +160,7 @@ class Kubelet(Controller):
         if is_terminal(pod):
             self.ips.release(rec.uid)
             return
+        self._follow_image_changes(pod, rec, now)
         node = ctx.api.store.get(NODES, "", node_name) or {}
         view = build_status(
             pod, rec.inits, rec.apps, now, admitted=rec.admitted, host_ip=_host_ip(node), pod_ip=rec.pod_ip
@@ -197,6 +198,43 @@ class Kubelet(Controller):
         for problem in problems:
             self._recorder.event(pod, WARNING, "SandboxFaultInvalid", problem, host=node_name)
         return _Record(uid, node_name, admitted, inits, apps, ip)
+
+    def _follow_image_changes(self, pod: Obj, rec: _Record, now: float) -> None:
+        """``kubectl set image`` on a pod: its changed containers are killed and started with the new
+        image (restartCount + 1), as the kubelet does when a container's definition changes."""
+        images = {
+            str(c.get("name")): str(c.get("image") or "")
+            for c in (pod.get("spec") or {}).get("containers") or []
+        }
+        changed = [p for p in rec.apps if images.get(p.name, p.image) != p.image]
+        if not changed:
+            return
+        faults, _ = container_faults(pod, self.faults)
+        _, fresh = plan_pod(pod, now - self.sim.settings.start_delay, self.sim.settings, faults)
+        by_name = {p.name: p for p in fresh}
+        assert self._recorder is not None
+        replaced = []
+        for old in rec.apps:
+            plan = old
+            if old in changed:
+                st = rec.states.get(old.name)
+                base = (
+                    (st.restart_count + 1) if st is not None and (st.current or st.last) else old.restart_base
+                )
+                self._recorder.event(
+                    pod,
+                    NORMAL,
+                    "Killing",
+                    f"Container {old.name} definition changed, will be restarted",
+                    field_path=f"spec.containers{{{old.name}}}",
+                    host=rec.node,
+                )
+                ended = st.current if st is not None and st.current is not None else None
+                previous = Run(ended.started, now, 0) if ended is not None else None
+                plan = replace(by_name[old.name], restart_base=base, previous=previous)
+                rec.states.pop(old.name, None)
+            replaced.append(plan)
+        rec.apps = replaced
 
     def _terminate(self, ctx: ControllerContext, ref: ObjectRef, pod: Obj, rec: _Record, now: float) -> None:
         if rec.terminate_at is None:

@@ -19,11 +19,20 @@ Nothing here persists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MAX_BACKOFF = 300.0
 INITIAL_BACKOFF = 10.0
 _MAX_CYCLES = 100_000
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a container: when it started and, if it has, when and how it ended."""
+
+    started: float
+    finished: float | None = None
+    exit_code: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,15 +49,8 @@ class ContainerPlan:
     pull_fails: bool = False
     time_scale: float = 0.1
     sidecar: bool = False
-
-
-@dataclass(frozen=True)
-class Run:
-    """One run of a container: when it started and, if it has, when and how it ended."""
-
-    started: float
-    finished: float | None = None
-    exit_code: int = 0
+    restart_base: int = 0  # restarts before this plan (a container restarted for a new image)
+    previous: Run | None = None  # the run that plan ended (its ``lastState.terminated``)
 
 
 @dataclass(frozen=True)
@@ -75,10 +77,14 @@ def backoff(n: int, scale: float) -> tuple[float, float]:
 def state_at(plan: ContainerPlan, now: float) -> ContainerState:
     """The container's state at ``now`` and when it next changes."""
     if now < plan.start_at:
-        return ContainerState("waiting", "ContainerCreating", next_change=plan.start_at)
-    if plan.pull_fails:
-        return _pull_state(plan, now)
-    return _run_state(plan, now)
+        state = ContainerState("waiting", "ContainerCreating", next_change=plan.start_at)
+    elif plan.pull_fails:
+        state = _pull_state(plan, now)
+    else:
+        state = _run_state(plan, now)
+    if plan.restart_base:
+        state = replace(state, restart_count=state.restart_count + plan.restart_base)
+    return state
 
 
 def _pull_state(plan: ContainerPlan, now: float) -> ContainerState:
@@ -104,7 +110,7 @@ def _pull_state(plan: ContainerPlan, now: float) -> ContainerState:
 
 def _run_state(plan: ContainerPlan, now: float) -> ContainerState:
     started = plan.start_at
-    last: Run | None = None
+    last: Run | None = plan.previous
     for count in range(_MAX_CYCLES):
         if plan.run_for is None:
             return _running(plan, started, count, last, now=now, ends=None)

@@ -274,3 +274,17 @@ def test_deleting_a_pod_shows_terminating_then_the_replicaset_replaces_it(kubect
     assert any(
         e["reason"] == "Killing" and e["involvedObject"]["name"] == pod["metadata"]["name"] for e in events
     )
+
+
+def test_set_image_on_a_bare_pod_restarts_its_container(kubectl: Kubectl, ns: str) -> None:
+    kubectl("run", "solo", "-n", ns, "--image=nginx:1.25")
+    kubectl("wait", "--for=condition=Ready", "pod/solo", "-n", ns, "--timeout=60s")
+    kubectl("set", "image", "pod/solo", "-n", ns, "solo=nginx:1.26")
+
+    def restarted():  # type: ignore[no-untyped-def]
+        cs = kubectl.json("get", "pod", "solo", "-n", ns)["status"]["containerStatuses"][0]
+        return cs["image"] == "docker.io/library/nginx:1.26" and cs["restartCount"] == 1 and cs["ready"] and cs
+
+    cs = wait_until(restarted)
+    assert cs["lastState"]["terminated"]["startedAt"]
+    assert "definition changed, will be restarted" in kubectl("describe", "pod", "solo", "-n", ns)
