@@ -283,7 +283,9 @@ def test_set_image_on_a_bare_pod_restarts_its_container(kubectl: Kubectl, ns: st
 
     def restarted():  # type: ignore[no-untyped-def]
         cs = kubectl.json("get", "pod", "solo", "-n", ns)["status"]["containerStatuses"][0]
-        return cs["image"] == "docker.io/library/nginx:1.26" and cs["restartCount"] == 1 and cs["ready"] and cs
+        return (
+            cs["image"] == "docker.io/library/nginx:1.26" and cs["restartCount"] == 1 and cs["ready"] and cs
+        )
 
     cs = wait_until(restarted)
     assert cs["lastState"]["terminated"]["startedAt"]
