@@ -5,7 +5,9 @@ Public API:
 - :class:`SandboxCluster` (``cluster.py``): start/stop, ``url``, ``write_kubeconfig``, ``controllers``;
 - :func:`serve` (``cluster.py``): the standalone server (``python -m gennaker.sandbox serve``);
 - :class:`Controller`, :class:`ObjectRef`, :class:`SystemClient` (``controllers.py``): the extension point
-  for controllers and simulated kubelets.
+  for controllers and simulated kubelets;
+- :class:`SimulationSettings` (``simulation.py``): kubelet timings; :class:`FaultRule`
+  (``kubelet/faults.py``): sandbox-wide fault injection by image pattern.
 
 Map of the package: ``apiserver`` (the read/write pipeline; ``deletion`` and ``writes`` beside it)
 uses ``store`` (objects, resourceVersion, event log), ``registry`` + ``kinds/`` (per-kind data:
@@ -22,5 +24,16 @@ the sandbox clock); ``appmetrics/`` simulates application metrics (``/metrics``)
 
 from .cluster import SandboxCluster, serve
 from .controllers import Controller, ControllerContext, ObjectRef, SystemClient
+from .kubelet.faults import FaultRule
+from .simulation import SimulationSettings
 
-__all__ = ["Controller", "ControllerContext", "ObjectRef", "SandboxCluster", "SystemClient", "serve"]
+__all__ = [
+    "Controller",
+    "ControllerContext",
+    "FaultRule",
+    "ObjectRef",
+    "SandboxCluster",
+    "SimulationSettings",
+    "SystemClient",
+    "serve",
+]
