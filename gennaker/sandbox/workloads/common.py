@@ -165,19 +165,31 @@ def controlled_by(obj: Mapping[str, Any], owner_uid: str) -> bool:
     return False
 
 
-def owned(client: Any, key: Key, owner: Mapping[str, Any]) -> list[Obj]:
-    """Objects of ``key`` whose controller owner is ``owner`` and that its selector still matches.
-
-    Objects the owner controls but no longer selects are released by real controllers; here they are
-    simply not counted (shared objects: copy before changing).
-    """
+def controlled(client: Any, key: Key, owner: Mapping[str, Any]) -> tuple[list[Obj], list[Obj]]:
+    """Objects of ``key`` that ``owner`` controls: (those its selector matches, those it no longer does).
+    Shared objects: copy before changing."""
     uid = uid_of(owner)
     selector = (owner.get("spec") or {}).get("selector")
-    return [
-        o
-        for o in client.list_owned(key, uid)
-        if controlled_by(o, uid) and selector_matches(selector, meta(o).get("labels"))
-    ]
+    matcher = (
+        from_label_selector(selector)
+        if selector and (selector.get("matchLabels") or selector.get("matchExpressions"))
+        else None
+    )
+    selected, unselected = [], []
+    for o in client.list_owned(key, uid):
+        if not controlled_by(o, uid):
+            continue
+        if matcher is not None and matcher.matches(meta(o).get("labels")):
+            selected.append(o)
+        else:
+            unselected.append(o)
+    return selected, unselected
+
+
+def owned(client: Any, key: Key, owner: Mapping[str, Any]) -> list[Obj]:
+    """Objects of ``key`` whose controller owner is ``owner`` and that its selector still matches
+    (the others are released by :mod:`.claims` where the controller does that). Shared: copy to change."""
+    return controlled(client, key, owner)[0]
 
 
 def pod_from_template(

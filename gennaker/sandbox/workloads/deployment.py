@@ -18,7 +18,9 @@ One sync (``syncDeployment``), mirroring upstream step by step:
    ``NewReplicaSetCreated`` / ``FoundNewReplicaSet`` / ``ReplicaSetUpdated`` /
    ``NewReplicaSetAvailable`` / ``ProgressDeadlineExceeded``.
 
-The new ReplicaSet is ``<deployment>-<pod-template-hash>`` and is found by semantic template equality,
+ReplicaSets are adopted and released by selector (:mod:`.claims`): a Deployment re-created after
+``delete --cascade=orphan`` takes its ReplicaSets back. The new ReplicaSet is
+``<deployment>-<pod-template-hash>`` and is found by semantic template equality,
 so ``kubectl rollout undo`` (which sends an old template back) reuses the old ReplicaSet, whose revision
 moves to max+1 with the old number kept in ``revision-history``. ``ScalingReplicaSet`` events record every
 resize. Nothing here persists beyond the objects it writes.
@@ -34,6 +36,7 @@ from ..controllers import Controller, ControllerContext, ObjectRef, owner_refere
 from ..errors import ApiError
 from ..store import Event, deep_copy
 from . import deployment_util as du
+from .claims import OrphanCandidates, adopt, adopters, note_owner_event, release
 from .common import (
     DEPLOYMENTS,
     PODS,
@@ -66,11 +69,18 @@ class DeploymentController(Controller):
         self._events = events
         self._recorder: EventRecorder | None = None
         self._store: Any = None
+        self._orphans = OrphanCandidates()
 
     def setup(self, ctx: ControllerContext) -> None:
         self._store = ctx.api.store
 
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
+        if event.key == DEPLOYMENTS and self._store is not None:
+            note_owner_event(self._store, REPLICASETS, event, self._orphans)
+        if event.key == REPLICASETS and event.type != "DELETED" and self._store is not None:
+            for ref in adopters(self._store, DEPLOYMENTS, event.obj, event.namespace):
+                self._orphans.note(ref, name_of(event.obj))
+                yield ref
         if event.key == PODS:
             # Only deletions matter (Recreate waits for old pods to be gone): pod -> ReplicaSet -> owner.
             if event.type != "DELETED" or self._store is None:
@@ -95,6 +105,8 @@ class DeploymentController(Controller):
             return
         if self._recorder is None:
             self._recorder = EventRecorder(ctx.client, "deployment-controller", enabled=self._events)
+        release(ctx.client, REPLICASETS, stored)
+        adopt(ctx.client, REPLICASETS, stored, self._orphans.take(ref))
         _Sync(ctx, self._recorder, deep_copy(stored), ref).run()
 
 

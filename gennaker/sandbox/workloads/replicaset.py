@@ -5,7 +5,8 @@ on its own events and those of the pods it controls (pod events map to their con
 ticker.
 
 Behaviour (``pkg/controller/replicaset``):
-- the pods of a ReplicaSet are those with its controller ownerReference that its selector matches;
+- the pods of a ReplicaSet are those with its controller ownerReference that its selector matches; pods
+  it controls but no longer selects are released, orphans it selects are adopted (:mod:`.claims`);
   *active* ones (not terminal, not being deleted) count toward ``spec.replicas``;
 - too few: create pods ``<rs>-<5 chars>`` from the template (at most 500 per pass), each recorded as a
   ``SuccessfulCreate`` event; too many: delete the ones Kubernetes deletes first (unscheduled, then
@@ -28,10 +29,12 @@ from typing import Any
 
 from ..controllers import Controller, ControllerContext, ObjectRef
 from ..store import Event, deep_copy
+from .claims import OrphanCandidates, adopt, adopters, note_owner_event, release
 from .common import (
     PODS,
     REPLICASETS,
     available_at,
+    controlled,
     is_active,
     is_available,
     is_ready,
@@ -112,9 +115,20 @@ class ReplicaSetController(Controller):
     def __init__(self, *, events: bool = True) -> None:
         self._events = events
         self._recorder: EventRecorder | None = None
+        self._store: Any = None
+        self._orphans = OrphanCandidates()
+
+    def setup(self, ctx: ControllerContext) -> None:
+        self._store = ctx.api.store
 
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         yield from super().map_event(event)
+        if event.key == REPLICASETS and self._store is not None:
+            note_owner_event(self._store, PODS, event, self._orphans)
+        if event.key == PODS and event.type != "DELETED" and self._store is not None:
+            for ref in adopters(self._store, REPLICASETS, event.obj, event.namespace):
+                self._orphans.note(ref, str(meta(event.obj).get("name")))
+                yield ref
         if event.key == PODS and event.old is not None and event.type == "MODIFIED":
             # a pod that changed owner: its former owner has one pod fewer
             old_owner = _controller_name(event.old)
@@ -127,7 +141,11 @@ class ReplicaSetController(Controller):
             return
         if self._recorder is None:
             self._recorder = EventRecorder(ctx.client, "replicaset-controller", enabled=self._events)
-        pods = [p for p in owned(ctx.client, PODS, rs) if is_active(p)]
+        selected, unselected = controlled(ctx.client, PODS, rs)
+        if unselected:
+            release(ctx.client, PODS, rs, unselected)
+        adopted = adopt(ctx.client, PODS, rs, self._orphans.take(ref))
+        pods = [p for p in selected + adopted if is_active(p)]
         if not is_terminating(rs) and self._manage(ctx, rs, pods):
             pods = [p for p in owned(ctx.client, PODS, rs) if is_active(p)]
         now = time.time()

@@ -290,3 +290,34 @@ def test_set_image_on_a_bare_pod_restarts_its_container(kubectl: Kubectl, ns: st
     cs = wait_until(restarted)
     assert cs["lastState"]["terminated"]["startedAt"]
     assert "definition changed, will be restarted" in kubectl("describe", "pod", "solo", "-n", ns)
+
+
+def test_orphaned_replicasets_are_adopted_and_relabelled_pods_released(kubectl: Kubectl, ns: str) -> None:
+    kubectl("apply", "-n", ns, "-f", "-", input=deployment("ad", replicas=2))
+    kubectl("rollout", "status", "deploy/ad", "-n", ns, "--timeout=60s")
+    pods_before = {p["metadata"]["uid"] for p in kubectl.json("get", "pods", "-n", ns)["items"]}
+    kubectl("delete", "deploy", "ad", "-n", ns, "--cascade=orphan")
+    (rs,) = kubectl.json("get", "rs", "-n", ns)["items"]
+    wait_until(
+        lambda: (
+            not kubectl.json("get", "rs", rs["metadata"]["name"], "-n", ns)["metadata"].get("ownerReferences")
+        )
+    )
+    # re-created: the Deployment takes the ReplicaSet (and so its pods) back instead of starting over
+    kubectl("apply", "-n", ns, "-f", "-", input=deployment("ad", replicas=2))
+    kubectl("rollout", "status", "deploy/ad", "-n", ns, "--timeout=60s")
+    (again,) = kubectl.json("get", "rs", "-n", ns)["items"]
+    assert again["metadata"]["uid"] == rs["metadata"]["uid"]
+    assert again["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
+    assert {p["metadata"]["uid"] for p in kubectl.json("get", "pods", "-n", ns)["items"]} == pods_before
+    # a pod relabelled out of the selector is released (it keeps running) and replaced
+    victim = sorted(pods_before)[0]
+    name = next(
+        p["metadata"]["name"]
+        for p in kubectl.json("get", "pods", "-n", ns)["items"]
+        if p["metadata"]["uid"] == victim
+    )
+    kubectl("label", "pod", name, "-n", ns, "app=elsewhere", "--overwrite")
+    wait_until(lambda: len(kubectl.json("get", "pods", "-n", ns, "-l", "app=ad")["items"]) == 2)
+    released = kubectl.json("get", "pod", name, "-n", ns)
+    assert not released["metadata"].get("ownerReferences") and released["status"]["phase"] == "Running"
