@@ -5,9 +5,9 @@ events, those of its pods and ControllerRevisions, any node change, plus a ticke
 
 One sync (``pkg/controller/daemon``):
 1. revisions (:mod:`.revisions`): ``<ds>-<hash>`` with the ``controller-revision-hash`` label;
-2. a node should run the daemon pod when its labels satisfy the pod's ``nodeSelector`` and required node
-   affinity and the pod tolerates its ``NoSchedule``/``NoExecute`` taints (the controller adds the usual
-   daemon tolerations: not-ready, unreachable, disk/memory/pid pressure, unschedulable);
+2. a node should run the daemon pod when it is Ready, its labels satisfy the pod's ``nodeSelector`` and
+   required node affinity and the pod tolerates its ``NoSchedule``/``NoExecute`` taints (the controller
+   adds the usual daemon tolerations: not-ready, unreachable, disk/memory/pid pressure, unschedulable);
 3. such a node without a pod gets one (``<ds>-<5 chars>``, labels ``controller-revision-hash`` and
    ``pod-template-generation``, node affinity ``matchFields metadata.name In [node]`` that the scheduler
    honours); failed pods and duplicates are deleted; pods on nodes that should not run one are deleted;
@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..controllers import Controller, ControllerContext, ObjectRef
-from ..kubelet.scheduler import affinity_matches, tolerates
+from ..kubelet.scheduler import affinity_matches, node_ready, tolerates
 from ..store import Event, deep_copy
 from .common import (
     DAEMONSETS,
@@ -149,6 +149,8 @@ class _Sync:
         self.probe = {"spec": daemon_pod_spec(template.get("spec") or {}, "")}
 
     def should_run(self, node: Obj) -> bool:
+        if not node_ready(node):  # a real one has a not-ready NoSchedule taint daemon pods do not tolerate
+            return False
         return affinity_matches(
             {"spec": (self.ds["spec"]["template"].get("spec") or {})}, node
         ) and tolerates(self.probe, node)

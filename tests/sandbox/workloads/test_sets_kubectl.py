@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from gennaker.sandbox import SandboxCluster
+
 from ..conftest import Kubectl
 
 pytestmark = [pytest.mark.kubectl, pytest.mark.timeout(150)]
@@ -202,3 +204,38 @@ def test_rollout_restart_of_statefulsets_and_daemonsets(kubectl: Kubectl, ns: st
     assert all("kubectl.kubernetes.io/restartedAt" in p["metadata"]["annotations"] for p in pods)
     refused = kubectl.fails("rollout", "pause", "sts/rs", "-n", ns)
     assert "pausing is not supported" in refused.stderr
+
+
+def test_ordered_ready_creates_each_pod_after_the_previous_is_ready(
+    cluster: SandboxCluster, kubectl: Kubectl, ns: str
+) -> None:
+    sub = cluster.api.store.subscribe([("", "pods")])
+    try:
+        manifest = statefulset("seq", replicas=3).replace(
+            'annotations: {note: "a<b & c>d"}', 'annotations: {"sandbox.gennaker.io/ready-delay": "0.3"}'
+        )
+        kubectl("apply", "-n", ns, "-f", "-", input=manifest)
+        kubectl("rollout", "status", "sts/seq", "-n", ns, "--timeout=60s")
+        order: list[str] = []
+        while (event := sub.get(timeout=0.5)) is not None:
+            m = event.obj["metadata"]
+            if m.get("namespace") != ns:
+                continue
+            ready = any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in event.obj.get("status", {}).get("conditions", [])
+            )
+            if event.type == "ADDED":
+                order.append(f"created {m['name']}")
+            elif ready and f"ready {m['name']}" not in order:
+                order.append(f"ready {m['name']}")
+    finally:
+        sub.close()
+    assert order == [
+        "created seq-0",
+        "ready seq-0",
+        "created seq-1",
+        "ready seq-1",
+        "created seq-2",
+        "ready seq-2",
+    ]
