@@ -10,11 +10,17 @@ Who calls it: tests and ``gennaker server`` (in-process), ``python -m gennaker.s
 
 Several clusters may run in one process (each has its own store, registry, port and threads).
 
+Construction wires the core loops (garbage collector, namespace finalizer, CRD controller), the built-in
+workload controllers, scheduler and kubelets (:mod:`gennaker.sandbox.builtin`, ``workloads=``), their
+:class:`~gennaker.sandbox.simulation.Simulation` (``simulation=``), the fault rules, the pod log
+provider and the extra routes (``/_sandbox/faults``, ``/_sandbox/clock``, ``/metrics``,
+``/_sandbox/metrics/query_range``).
+
 Start-up: restore the state file if there is one (objects and resourceVersion counter), otherwise
 bootstrap a fresh cluster (namespaces ``default``, ``kube-system``, ``kube-public``, ``kube-node-lease``
 with their ``default`` ServiceAccounts, ``nodes`` Ready Nodes, the ``kubernetes`` Service); register
-stored CRDs; start the core loops (garbage collector, namespace finalizer, CRD controller), any added
-controllers, the state saver and the HTTP transport. :meth:`stop` reverses that and saves the state.
+stored CRDs; start the controllers, the state saver and the HTTP transport. :meth:`stop` reverses that
+and saves the state.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from ..controllers import Controller, ControllerContext, ObjectRef
 from ..errors import ApiError
 from ..simulation import Simulation
 from ..store import Event, deep_copy
-from ..workloads.common import NODES, PODS, is_terminal, meta, name_of
+from ..workloads.common import NODES, PODS, is_terminal, meta, name_of, parse_time
 from ..workloads.events import NORMAL, WARNING, EventRecorder
 from .faults import FaultRules, container_faults
 from .plan import image_size, plan_pod
@@ -183,8 +183,6 @@ class Kubelet(Controller):
             ctx.requeue(ref, max(0.0, min(wake) - time.time()) + 0.001)
 
     def _admit(self, ctx: ControllerContext, pod: Obj, node_name: str, now: float) -> _Record | None:
-        from ..workloads.common import parse_time
-
         node = ctx.api.store.get(NODES, "", node_name)
         if node is None:
             return None
