@@ -8,7 +8,8 @@
 4. Watch fan-out: W concurrent watches on one resource while N objects are created; events delivered per
    second across all watchers.
 5. Memory: resident set growth per Pod after creating 10,000 Pods through the API core (defaulting,
-   validation, managed fields, the store and its event log all included).
+   validation, managed fields, the store and its event log all included; no controllers running —
+   ``sandbox_rollout.py`` measures running pods with every controller).
 
 Usage: python benchmarks/sandbox_apply.py [--objects N] [--pods N]
 """
@@ -166,7 +167,8 @@ def bench_watch_fanout(watchers: int, objects: int) -> None:
 
 
 def bench_memory(pods: int) -> None:
-    with SandboxCluster(port=0) as cluster:
+    # the API core alone (no scheduler or kubelets): benchmarks/sandbox_rollout.py measures pods that run
+    with SandboxCluster(port=0, workloads=False) as cluster:
         api = cluster.api
         rt = api.registry.by_kind("", "Pod")
         assert rt is not None

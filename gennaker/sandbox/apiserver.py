@@ -272,6 +272,8 @@ class ApiServer:
             for hook in rt.prepare_create:
                 hook(obj)
             self._default(rt, obj)
+        if rt.status and not rt.crd_name and "status" not in obj:
+            obj["status"] = {}  # a Go struct: built-in kinds always carry a (possibly empty) status
         for plugin in self.admission:
             plugin.admit(self, rt, obj, None)
         self._validate(rt, obj, None)
@@ -331,6 +333,39 @@ class ApiServer:
             subresource=subresource,
         ).obj
 
+    def bind_pod(self, namespace: str, name: str, node: str, *, manager: str = "default-scheduler") -> Obj:
+        """The ``pods/binding`` subresource in-process: set ``spec.nodeName`` and the ``PodScheduled``
+        condition in one write, as kube-apiserver's binding storage does (the simulated scheduler's call).
+
+        409 when the pod is already bound or being deleted.
+        """
+        rt = self.registry.by_key(("", "pods"))
+        assert rt is not None
+        with self.store.lock:
+            old = self._existing(rt, namespace, name)
+            spec = old.get("spec") or {}
+            if spec.get("nodeName") or old["metadata"].get("deletionTimestamp"):
+                reason = (
+                    f'pod {name} is already assigned to node "{spec.get("nodeName")}"'
+                    if spec.get("nodeName")
+                    else f"pod {name} is being deleted, cannot be assigned to a host"
+                )
+                raise errors.conflict("pods/binding", "", name, reason)
+            new = deep_copy(old)
+            new["spec"]["nodeName"] = node
+            status = new.setdefault("status", {})
+            conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+            conditions.append(
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": now_rfc3339(),
+                }
+            )
+            status["conditions"] = conditions
+            return self._update(rt, old, new, WriteOptions(manager=manager), subresource="binding").obj
+
     def _existing(self, rt: ResourceType, namespace: str, name: str) -> Obj:
         old = self.store.get(rt.key, namespace if rt.namespaced else "", name)
         if old is None:
@@ -348,6 +383,12 @@ class ApiServer:
             explicit = body.get("metadata", {}).get("managedFields")
             if explicit is not None:
                 new["metadata"]["managedFields"] = explicit
+            body_meta = body.get("metadata") or {}
+            if rt.status_writes_annotations and "annotations" in body_meta:
+                if body_meta["annotations"]:
+                    new["metadata"]["annotations"] = body_meta["annotations"]
+                else:
+                    new["metadata"].pop("annotations", None)
             return new
         new = body
         if rt.status:
@@ -393,7 +434,7 @@ class ApiServer:
         self._validate(rt, new, old)
         if (
             rt.track_generation
-            and subresource != "status"
+            and subresource not in ("status", "binding")
             and (
                 not equal(_spec_part(new), _spec_part(old))
                 or (m.get("deletionTimestamp") and not old["metadata"].get("deletionTimestamp"))

@@ -218,8 +218,18 @@ def server_side_apply(
         remove_at(merged, path)
         _prune_emptied_parents(merged, path, kept)
 
-    new_entries = [e for e in entries if entry_id(e) != my_id]
-    if applied:
-        new_entries.append(make_entry(manager, "Apply", api_version, now, applied, subresource=subresource))
+    # The manager's entry keeps its place in the list (a re-apply that changes nothing must compare equal).
+    mine = (
+        make_entry(manager, "Apply", api_version, now, applied, subresource=subresource) if applied else None
+    )
+    new_entries = []
+    for e in entries:
+        if entry_id(e) != my_id:
+            new_entries.append(e)
+        elif mine is not None:
+            new_entries.append(mine)
+            mine = None
+    if mine is not None:
+        new_entries.append(mine)
     merged.setdefault("metadata", {})["managedFields"] = new_entries
     return merged

@@ -10,11 +10,17 @@ Who calls it: tests and ``gennaker server`` (in-process), ``python -m gennaker.s
 
 Several clusters may run in one process (each has its own store, registry, port and threads).
 
+Construction wires the core loops (garbage collector, namespace finalizer, CRD controller), the built-in
+workload controllers, scheduler and kubelets (:mod:`gennaker.sandbox.builtin`, ``workloads=``), their
+:class:`~gennaker.sandbox.simulation.Simulation` (``simulation=``), the fault rules, the pod log
+provider and the extra routes (``/_sandbox/faults``, ``/_sandbox/clock``, ``/metrics``,
+``/_sandbox/metrics/query_range``).
+
 Start-up: restore the state file if there is one (objects and resourceVersion counter), otherwise
 bootstrap a fresh cluster (namespaces ``default``, ``kube-system``, ``kube-public``, ``kube-node-lease``
 with their ``default`` ServiceAccounts, ``nodes`` Ready Nodes, the ``kubernetes`` Service); register
-stored CRDs; start the core loops (garbage collector, namespace finalizer, CRD controller), any added
-controllers, the state saver and the HTTP transport. :meth:`stop` reverses that and saves the state.
+stored CRDs; start the controllers, the state saver and the HTTP transport. :meth:`stop` reverses that
+and saves the state.
 """
 
 from __future__ import annotations
@@ -22,18 +28,24 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import yaml
 
+from . import builtin, control
 from .apiserver import ApiServer
+from .appmetrics.registry import AppMetrics
+from .appmetrics.routes import metrics_handler, query_range_handler
 from .controllers import Controller, ControllerManager
 from .crd import CrdController, CrdRegistrar, register_stored_crds
 from .gc import GarbageCollector, NamespaceFinalizer
+from .kubelet.faults import FaultRules, parse_rule_text
+from .kubelet.logs import pod_logs
 from .persistence import Saver, load
+from .simulation import Simulation, SimulationSettings
 from .web.resources import LogProvider
 from .web.router import Router
 from .web.transport import HttpServer
@@ -59,11 +71,20 @@ class SandboxCluster:
         controller_lag: float = 0.05,
         bookmark_interval: float = 10.0,
         save_interval: float = 1.0,
-        graceful_pod_deletion: bool = False,
+        graceful_pod_deletion: bool | None = None,
+        workloads: bool | Iterable[str] = True,
+        simulation: SimulationSettings | Simulation | None = None,
     ) -> None:
         self.name = name
         self.api = ApiServer(log_size=log_size)
-        self.api.graceful_pod_deletion = graceful_pod_deletion
+        if isinstance(simulation, Simulation):
+            self.simulation = simulation
+        else:
+            self.simulation = Simulation(settings=simulation or SimulationSettings())
+        self.faults = (
+            self.simulation.faults if isinstance(self.simulation.faults, FaultRules) else FaultRules()
+        )
+        self.simulation.faults = self.faults
         self.crd_registrar = CrdRegistrar()
         self.api.admission.append(self.crd_registrar)
         self.controllers = ControllerManager(self.api, default_lag=controller_lag)
@@ -73,6 +94,17 @@ class SandboxCluster:
         self._stop = threading.Event()
         self._router = Router(self.api, self._stop)
         self._router.handlers.bookmark_interval = bookmark_interval
+        names = None if workloads is True else ([] if workloads is False else list(workloads))
+        self.workload_controllers = builtin.install(self, names)
+        kubelets = "kubelet" in self.workload_controllers
+        # With kubelets, deleting a scheduled pod is graceful (the kubelet finishes it), as on a cluster.
+        self.api.graceful_pod_deletion = kubelets if graceful_pod_deletion is None else graceful_pod_deletion
+        if kubelets:
+            self.set_log_provider(pod_logs)
+        control.install_routes(self)
+        self.metrics = AppMetrics(self.api.store, self.simulation)
+        self.add_route("/metrics", metrics_handler(self.metrics))
+        self.add_route("/_sandbox/metrics/query_range", query_range_handler(self.metrics))
         self._host, self._port = host, port
         self._nodes = nodes
         self.state_file = Path(state_file) if state_file else None
@@ -271,13 +303,24 @@ def serve(
     nodes: int = 3,
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
+    simulation: SimulationSettings | None = None,
+    faults: Iterable[str] = (),
+    workloads: bool | Iterable[str] = True,
 ) -> int:
     """Run a sandbox until SIGINT/SIGTERM (or ``stop`` is set); the CLI's ``gennaker sandbox serve``.
 
-    Prints the URL (and the kubeconfig path when one is written) once serving. Returns an exit code.
+    ``simulation`` sets the kubelet timings; ``faults`` are sandbox-wide fault rules as
+    ``IMAGE_GLOB=FAULT[:EXIT_CODE]`` (a bad one raises ``FaultError`` before anything starts);
+    ``workloads`` as for :class:`SandboxCluster`. Prints the URL (and the kubeconfig path when one is
+    written) once serving. Returns an exit code.
     """
+    rules = [parse_rule_text(text) for text in faults]
     stop = stop or threading.Event()
-    cluster = SandboxCluster(port=port, state_file=state_file, host=host, nodes=nodes)
+    cluster = SandboxCluster(
+        port=port, state_file=state_file, host=host, nodes=nodes, simulation=simulation, workloads=workloads
+    )
+    for rule in rules:
+        cluster.faults.add(rule)
     cluster.start()
     try:
         print(f"sandbox API server listening on {cluster.url}", flush=True)  # noqa: T201

@@ -27,6 +27,9 @@ Semantics:
   once (duplicates collapse) and reconciled ``lag_seconds`` after it was first queued (the manager's
   default lag, 0.05 s, lets clients briefly see ``observedGeneration < generation`` as on a real
   cluster); the ticker queues :meth:`Controller.resync_refs` every ``resync_seconds``;
+- a reconcile may ask to run again later with ``ctx.requeue(ref, delay)`` (a pod's next simulated state
+  change, a progress deadline); a ref queued for later and then queued sooner (an event) runs at the
+  sooner time;
 - one thread per controller: reconciles of one controller never run concurrently;
 - ``reconcile`` may raise: the error is logged and the ref retried after ``retry_seconds``; a 409
   Conflict is the normal signal to re-read and retry;
@@ -97,14 +100,25 @@ class SystemClient:
         """The stored objects (shared, do not mutate: copy what you change)."""
         return self.api.store.list_objects(key, namespace)
 
-    def create(self, key: Key, obj: Obj) -> Obj:
+    def list_owned(self, key: Key, owner_uid: str) -> list[Obj]:
+        """The stored objects with an ownerReference to ``owner_uid`` (shared, do not mutate)."""
+        return self.api.store.list_owned(key, owner_uid)
+
+    def bind_pod(self, namespace: str, name: str, node: str) -> Obj:
+        """Assign a pending pod to a node (the ``binding`` subresource: nodeName and PodScheduled)."""
+        return deep_copy(self.api.bind_pod(namespace, name, node, manager=self.manager))
+
+    def create(self, key: Key, obj: Obj, *, copy: bool = True) -> Obj:
+        """Create; ``copy=False`` returns the stored object itself (read-only: for callers that only need
+        its name or uid, which saves a deep copy per object on hot paths)."""
         from .apiserver import WriteOptions
 
         rt = self.resource(key)
         ns = str((obj.get("metadata") or {}).get("namespace") or "")
-        return deep_copy(
-            self.api.create(rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")).obj
-        )
+        created = self.api.create(
+            rt, ns, obj, WriteOptions(manager=self.manager, field_validation="Ignore")
+        ).obj
+        return deep_copy(created) if copy else created
 
     def update(self, key: Key, obj: Obj) -> Obj:
         """PUT the main resource (409 when ``metadata.resourceVersion`` is stale)."""
@@ -137,16 +151,31 @@ class SystemClient:
             rt, namespace, name, {"spec": {"replicas": replicas}}, opts, subresource="scale"
         ).obj
 
-    def delete(self, key: Key, namespace: str, name: str, propagation: str = "Background") -> Obj | None:
-        """Delete (None when already gone)."""
+    def delete(
+        self,
+        key: Key,
+        namespace: str,
+        name: str,
+        propagation: str = "Background",
+        *,
+        grace_period: int | None = None,
+        uid: str | None = None,
+    ) -> Obj | None:
+        """Delete (None when already gone). ``grace_period=0`` removes a terminating pod (the kubelet's
+        final delete); ``uid`` is a precondition (409 if the object was replaced meanwhile)."""
         from .apiserver import WriteOptions
 
+        options: Obj = {"propagationPolicy": propagation}
+        if grace_period is not None:
+            options["gracePeriodSeconds"] = grace_period
+        if uid is not None:
+            options["preconditions"] = {"uid": uid}
         try:
             result = self.api.delete(
                 self.resource(key),
                 namespace,
                 name,
-                {"propagationPolicy": propagation},
+                options,
                 WriteOptions(manager=self.manager),
             )
             return deep_copy(result.obj)
@@ -156,13 +185,22 @@ class SystemClient:
             raise
 
 
+def _no_requeue(ref: ObjectRef, delay: float) -> None:
+    raise RuntimeError("requeue is only available inside a running controller")
+
+
 @dataclass
 class ControllerContext:
-    """What a reconcile gets: the API core, a system client and the manager's stop signal."""
+    """What a reconcile gets: the API core, a system client, the manager's stop signal and ``requeue``.
+
+    ``requeue(ref, delay)`` asks for another reconcile of ``ref`` by the same controller ``delay`` seconds
+    from now (kept if something queues it sooner).
+    """
 
     api: ApiServer
     client: SystemClient
     stop: threading.Event
+    requeue: Callable[[ObjectRef, float], None] = _no_requeue
 
 
 class Controller:
@@ -178,6 +216,9 @@ class Controller:
 
     # The kind of ``primary`` (filled in when the controller is added to a manager).
     primary_kind: str | None = None
+
+    def setup(self, ctx: ControllerContext) -> None:
+        """Called once when the controller is added, before any event (keep ``ctx.api`` for map_event)."""
 
     def map_event(self, event: Event) -> Iterator[ObjectRef]:
         """Refs to reconcile for an event: the object itself if primary, else its controller owner."""
@@ -208,7 +249,7 @@ class _Runner:
         self.ctx = ctx
         self.lag = controller.lag_seconds if controller.lag_seconds is not None else default_lag
         self._heap: list[tuple[float, ObjectRef]] = []
-        self._queued: set[ObjectRef] = set()
+        self._queued: dict[ObjectRef, float] = {}  # ref -> when it is due (heap entries may be stale)
         self._cv = threading.Condition()
         self._thread = threading.Thread(target=self._run, name=f"controller-{controller.name}", daemon=True)
         self._feeder = threading.Thread(
@@ -218,14 +259,17 @@ class _Runner:
         if controller.primary is not None:
             rt = ctx.api.registry.by_key(controller.primary)
             controller.primary_kind = rt.kind if rt else None
+        controller.setup(ctx)
         self.reconciles = 0
 
     def enqueue(self, ref: ObjectRef, delay: float | None = None) -> None:
+        due = time.monotonic() + (self.lag if delay is None else max(0.0, delay))
         with self._cv:
-            if ref in self._queued:
+            queued = self._queued.get(ref)
+            if queued is not None and queued <= due:
                 return
-            self._queued.add(ref)
-            heapq.heappush(self._heap, (time.monotonic() + (self.lag if delay is None else delay), ref))
+            self._queued[ref] = due
+            heapq.heappush(self._heap, (due, ref))
             self._cv.notify()
 
     def start(self) -> None:
@@ -270,8 +314,10 @@ class _Runner:
                         wait = min(wait, self._heap[0][0] - time.monotonic())
                     self._cv.wait(timeout=max(0.0, min(wait, 0.5)))
                     continue
-                _, ref = heapq.heappop(self._heap)
-                self._queued.discard(ref)
+                due, ref = heapq.heappop(self._heap)
+                if self._queued.get(ref) != due:
+                    continue  # a stale entry: the ref was moved to an earlier time (or already ran)
+                del self._queued[ref]
             try:
                 self.c.reconcile(self.ctx, ref)
                 self.reconciles += 1
@@ -301,6 +347,7 @@ class ControllerManager:
             if controller.name in self._runners:
                 raise ValueError(f"a controller named {controller.name!r} is already registered")
             runner = _Runner(controller, ctx, self.default_lag)
+            ctx.requeue = runner.enqueue
             self._runners[controller.name] = runner
             if self._started:
                 runner.start()
@@ -322,6 +369,11 @@ class ControllerManager:
 
     def names(self) -> list[str]:
         return list(self._runners)
+
+    def get(self, name: str) -> Controller | None:
+        """The controller registered as ``name`` (None if there is none)."""
+        runner = self._runners.get(name)
+        return runner.c if runner is not None else None
 
 
 def owner_reference(owner: Obj, *, controller: bool = True, block_owner_deletion: bool = True) -> Obj:

@@ -126,6 +126,8 @@ def graceful_pod_delete(
         grace = int((old.get("spec") or {}).get("terminationGracePeriodSeconds") or 30)
     if grace <= 0 or not (old.get("spec") or {}).get("nodeName"):
         return None
+    if (old.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return None  # a terminal pod has nothing left to stop: the API server deletes it at once
     if om.get("deletionTimestamp"):
         return WriteResult(api._for_version(rt, old), 200)
     new = deep_copy(old)

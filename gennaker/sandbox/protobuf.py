@@ -1,8 +1,8 @@
 """Decoding Kubernetes protobuf request bodies (``application/vnd.kubernetes.protobuf``) into JSON objects.
 
 Who calls it: :mod:`gennaker.sandbox.web.bodies`, for POST/PUT bodies. kubectl's typed-client commands
-(``kubectl create namespace|configmap|secret|deployment|job|service``) send protobuf and never fall back
-to JSON. Replies are always JSON, which those clients accept.
+(``kubectl create namespace|configmap|secret|deployment|job|service``, ``kubectl autoscale``) send protobuf
+and never fall back to JSON. Replies are always JSON, which those clients accept.
 
 Wire format: the 4 bytes ``k8s\\0``, then a ``runtime.Unknown`` message (1: TypeMeta{1: apiVersion,
 2: kind}, 2: raw bytes of the typed message, 3: contentEncoding, 4: contentType). The typed message is
@@ -215,6 +215,31 @@ SERVICE_SPEC: Table = {
     10: F("externalName", "string"),
     18: F("clusterIPs", "rstring"),
 }
+# autoscaling/v2 (``kubectl autoscale`` creates HPAs with the typed client, in protobuf)
+CROSS_VERSION_REF: Table = {1: F("kind", "string"), 2: F("name", "string"), 3: F("apiVersion", "string")}
+METRIC_TARGET: Table = {
+    1: F("type", "string"),
+    2: F("value", "quantity"),
+    3: F("averageValue", "quantity"),
+    4: F("averageUtilization", "int", ptr=True),
+}
+RESOURCE_METRIC: Table = {1: F("name", "string"), 2: F("target", "msg", METRIC_TARGET)}
+CONTAINER_RESOURCE_METRIC: Table = {
+    1: F("name", "string"),
+    2: F("target", "msg", METRIC_TARGET),
+    3: F("container", "string"),
+}
+METRIC_SPEC: Table = {
+    1: F("type", "string"),
+    4: F("resource", "msg", RESOURCE_METRIC),
+    7: F("containerResource", "msg", CONTAINER_RESOURCE_METRIC),
+}
+HPA_SPEC: Table = {
+    1: F("scaleTargetRef", "msg", CROSS_VERSION_REF),
+    2: F("minReplicas", "int", ptr=True),
+    3: F("maxReplicas", "int", ptr=True),
+    4: F("metrics", "rmsg", METRIC_SPEC),
+}
 
 
 def _kind(spec: Table, status: Table | None = None, **extra: tuple[str, str, Any, bool]) -> Table:
@@ -247,6 +272,7 @@ KINDS: dict[tuple[str, str], Table] = {
     ("apps/v1", "Deployment"): _kind(DEPLOYMENT_SPEC, {}),
     ("batch/v1", "Job"): _kind(JOB_SPEC, {}),
     ("batch/v1", "CronJob"): _kind(CRONJOB_SPEC, {}),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): _kind(HPA_SPEC, {}),
 }
 
 
@@ -323,6 +349,10 @@ def decode_message(buf: bytes, table: Table) -> dict[str, Any]:
                 out[name] = t
         elif kind == "intorstr":
             out[name] = _int_or_string(value)
+        elif kind == "quantity":  # resource.Quantity {1: string}
+            q = next((x.decode("utf-8") for n, _, x in fields(value) if n == 1), "")
+            if q:
+                out[name] = q
     return out
 
 

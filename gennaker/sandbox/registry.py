@@ -85,6 +85,9 @@ class ResourceType:
     name_validation: str = "subdomain"  # subdomain | label | dns1035 | path
     # Fields that main-resource writes may not change (dotted paths); beyond these, validators decide.
     immutable: tuple[str, ...] = ()
+    # ``/status`` writes also carry ``metadata.annotations`` (Deployments: the deployment controller
+    # records its revision annotation in the same status update, as kube-apiserver allows).
+    status_writes_annotations: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

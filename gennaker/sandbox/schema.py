@@ -67,7 +67,7 @@ class Schema:
     ``scalar`` or ``any`` (unknown: everything allowed, maps granular, lists atomic).
     """
 
-    __slots__ = ("_node", "_outer", "kind")
+    __slots__ = ("_fields", "_items", "_node", "_outer", "kind")
     ANY: Schema
 
     def __init__(self, node: dict[str, Any] | None, outer: dict[str, Any] | None = None) -> None:
@@ -76,6 +76,10 @@ class Schema:
         # Extensions such as x-kubernetes-patch-strategy may sit beside the $ref (on the field), not inside.
         self._outer = outer if outer is not None else (node or {})
         self.kind = _classify(resolved)
+        # Children are built once per node and kept: a kind's schema tree grows lazily as writes walk it
+        # (schema documents are immutable, so this is only a cache).
+        self._fields: dict[str, Schema | None] = {}
+        self._items: Schema | None = None
 
     def __repr__(self) -> str:
         return f"Schema({self.kind})"
@@ -88,6 +92,15 @@ class Schema:
     # -- structure
     def field(self, name: str) -> Schema | None:
         """The schema of a struct field or map value; None when a struct has no such field."""
+        try:
+            return self._fields[name]
+        except KeyError:
+            found = self._field(name)
+            if len(self._fields) < 4096:  # maps with arbitrary keys (labels) must not grow it forever
+                self._fields[name] = found
+            return found
+
+    def _field(self, name: str) -> Schema | None:
         if self.kind == "struct":
             props = self._node.get("properties") or {}
             sub = props.get(name)
@@ -98,17 +111,21 @@ class Schema:
                 return None
             return Schema(sub)
         if self.kind == "map":
-            extra = self._node.get("additionalProperties")
-            return Schema(extra if isinstance(extra, dict) else None)
+            if "*" not in self._fields:  # every key of a map shares one value schema
+                extra = self._node.get("additionalProperties")
+                self._fields["*"] = Schema(extra if isinstance(extra, dict) else None)
+            return self._fields["*"]
         if self.kind == "any":
             return Schema.ANY
         return None
 
     def items(self) -> Schema:
         """The schema of a list's items."""
-        if self.kind == "list":
-            return Schema(self._node.get("items"))
-        return Schema.ANY
+        if self.kind != "list":
+            return Schema.ANY
+        if self._items is None:
+            self._items = Schema(self._node.get("items"))
+        return self._items
 
     def field_names(self) -> list[str]:
         return list((self._node.get("properties") or {}).keys())
@@ -186,10 +203,17 @@ def _classify(node: dict[str, Any]) -> str:
 
 
 Schema.ANY = Schema({})
+_STRING = Schema({"type": "string"})
+
+
+_OBJECT_META: list[Schema] = []
 
 
 def object_meta() -> Schema:
-    return Schema({"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"})
+    """ObjectMeta's schema (one shared node, so its children are cached once)."""
+    if not _OBJECT_META:
+        _OBJECT_META.append(Schema({"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}))
+    return _OBJECT_META[0]
 
 
 def builtin_schema(group: str, version: str, kind: str) -> Schema | None:
@@ -216,7 +240,7 @@ class ObjectSchema:
         if name == "metadata":
             return object_meta()
         if name in ("apiVersion", "kind"):
-            return Schema({"type": "string"})
+            return _STRING
         return self.root.field(name)
 
     def at(self, path: tuple[str | int, ...]) -> Schema:

@@ -13,6 +13,9 @@ Model:
 - :meth:`subscribe` returns a :class:`Subscription`: a queue fed, under the store lock and therefore in
   resourceVersion order, with every event of the chosen resources. Watch handlers and controllers read
   their queue from their own thread; a subscription never blocks a writer.
+- two indexes are kept up to date by :meth:`commit`: objects per namespace (so a namespaced list does not
+  sort every object of the resource) and objects per owner uid (:meth:`list_owned`: a controller finds its
+  ReplicaSets, Pods or Jobs without scanning all of them).
 
 Persistence is :mod:`gennaker.sandbox.persistence`'s job: it snapshots :meth:`dump` and restores with
 :meth:`load` (objects and counter; the event log starts empty after a restart).
@@ -108,6 +111,9 @@ class ObjectStore:
         self._log_start = 0  # events with rv > _log_start are all in the log
         self._subs: list[Subscription] = []
         self._write_listeners: list[Any] = []
+        # Indexes: resource -> namespace -> names; resource -> owner uid -> (namespace, name).
+        self._by_ns: dict[Key, dict[str, set[str]]] = {}
+        self._by_owner: dict[Key, dict[str, set[tuple[str, str]]]] = {}
 
     # -- reads
     @property
@@ -124,7 +130,15 @@ class ObjectStore:
             bucket = self._objects.get(key, {})
             if namespace is None:
                 return [bucket[k] for k in sorted(bucket)]
-            return [bucket[k] for k in sorted(bucket) if k[0] == namespace]
+            names = self._by_ns.get(key, {}).get(namespace, ())
+            return [bucket[(namespace, n)] for n in sorted(names)]
+
+    def list_owned(self, key: Key, owner_uid: str) -> list[Obj]:
+        """Objects of a resource with an ownerReference to ``owner_uid``, sorted by (namespace, name)."""
+        with self.lock:
+            bucket = self._objects.get(key, {})
+            idents = self._by_owner.get(key, {}).get(owner_uid, ())
+            return [bucket[i] for i in sorted(idents)]
 
     def count(self, key: Key) -> int:
         return len(self._objects.get(key, {}))
@@ -155,10 +169,14 @@ class ObjectStore:
             meta = obj["metadata"]
             ident = (str(meta.get("namespace") or ""), str(meta["name"]))
             bucket = self._objects.setdefault(key, {})
+            previous = bucket.get(ident)
+            if previous is not None:
+                self._unindex(key, ident, previous)
             if event_type == DELETED:
                 bucket.pop(ident, None)
             else:
                 bucket[ident] = obj
+                self._index(key, ident, obj)
             event = Event(event_type, key, rv, obj, old)
             if len(self._log) == self._log.maxlen:
                 self._log_start = self._log[0].rv
@@ -166,6 +184,28 @@ class ObjectStore:
             for sub in self._subs:
                 sub._offer(event)
         return obj
+
+    def _index(self, key: Key, ident: tuple[str, str], obj: Obj) -> None:
+        self._by_ns.setdefault(key, {}).setdefault(ident[0], set()).add(ident[1])
+        for ref in obj["metadata"].get("ownerReferences") or ():
+            uid = ref.get("uid") if isinstance(ref, dict) else None
+            if uid:
+                self._by_owner.setdefault(key, {}).setdefault(str(uid), set()).add(ident)
+
+    def _unindex(self, key: Key, ident: tuple[str, str], obj: Obj) -> None:
+        names = self._by_ns.get(key, {}).get(ident[0])
+        if names is not None:
+            names.discard(ident[1])
+            if not names:
+                del self._by_ns[key][ident[0]]
+        owners = self._by_owner.get(key, {})
+        for ref in obj["metadata"].get("ownerReferences") or ():
+            uid = str(ref.get("uid")) if isinstance(ref, dict) else ""
+            held = owners.get(uid)
+            if held is not None:
+                held.discard(ident)
+                if not held:
+                    del owners[uid]
 
     # -- watch support
     def subscribe(self, keys: Iterable[Key] | None = None) -> Subscription:
@@ -208,10 +248,14 @@ class ObjectStore:
         with self.lock:
             self._objects.clear()
             self._log.clear()
+            self._by_ns.clear()
+            self._by_owner.clear()
             for entry in state.get("objects", []):
                 obj = entry["object"]
                 meta = obj["metadata"]
                 key = (str(entry["group"]), str(entry["resource"]))
-                self._objects.setdefault(key, {})[(str(meta.get("namespace") or ""), str(meta["name"]))] = obj
+                ident = (str(meta.get("namespace") or ""), str(meta["name"]))
+                self._objects.setdefault(key, {})[ident] = obj
+                self._index(key, ident, obj)
             self._rv = int(state.get("resourceVersion", 0))
             self._log_start = self._rv

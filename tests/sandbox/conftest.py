@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from gennaker.sandbox import SandboxCluster
+from gennaker.sandbox.simulation import SimulationSettings
 
 KUBECTL = (
     str(Path(sys.executable).parent / "kubectl")
@@ -79,9 +80,13 @@ def make_kubectl(cluster: SandboxCluster, home: Path) -> Kubectl:
     return Kubectl(env, kubeconfig)
 
 
+#: Fast simulated kubelets for the shared sandbox (tests that need other timings start their own).
+FAST = SimulationSettings(start_delay=0.05, ready_delay=0.05, run_seconds=0.2, termination_seconds=0.05)
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[SandboxCluster]:
-    with SandboxCluster(port=0, bookmark_interval=1.0) as c:
+    with SandboxCluster(port=0, bookmark_interval=1.0, simulation=FAST) as c:
         yield c
 
 

@@ -216,8 +216,9 @@ def test_expired_continue_token_is_410() -> None:
 
 
 def test_an_abandoned_watch_releases_its_subscription(cluster: SandboxCluster) -> None:
-    def subscriptions() -> int:
-        return len(cluster.api.store._subs)
+    # identities, not counts: other watches (controllers, earlier tests) may come and go meanwhile
+    def subscriptions() -> set[int]:
+        return {id(s) for s in list(cluster.api.store._subs)}
 
     before = subscriptions()
     conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
@@ -225,12 +226,13 @@ def test_an_abandoned_watch_releases_its_subscription(cluster: SandboxCluster) -
     resp = conn.getresponse()
     assert resp.status == 200
     deadline = time.monotonic() + 5
-    while subscriptions() == before and time.monotonic() < deadline:
+    while not (subscriptions() - before) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert subscriptions() > before
+    mine = subscriptions() - before
+    assert mine
     conn.sock.close()  # type: ignore[union-attr]
     conn.close()
     deadline = time.monotonic() + 10
-    while subscriptions() > before and time.monotonic() < deadline:
+    while mine & subscriptions() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert subscriptions() == before
+    assert not mine & subscriptions()

@@ -217,6 +217,7 @@ def register(reg: Registry) -> None:
             categories=("all",),
             status=True,
             scale=scale,
+            status_writes_annotations=True,
             defaulters=[default_deployment],
             validators=[validate_deployment],
             columns=[

@@ -85,29 +85,97 @@ def validate_pod(obj: Obj, old: Obj | None) -> list[FieldError]:
     return out
 
 
+def _pod_summary(o: Obj) -> tuple[str, int, int, str]:
+    """kubectl's ``printPod``: (status reason, ready containers, restarts, restarts text)."""
+    from datetime import UTC, datetime
+
+    from ..tables import human_duration, parse_time
+
+    status = o.get("status") or {}
+    spec = o.get("spec") or {}
+    reason = str(status.get("reason") or status.get("phase") or "Pending")
+    restarts, ready = 0, 0
+    last_restart: datetime | None = None
+
+    def note_restart(cs: Obj) -> None:
+        nonlocal last_restart
+        finished = parse_time(dig(cs, "lastState", "terminated", "finishedAt"))
+        if finished is not None and (last_restart is None or finished > last_restart):
+            last_restart = finished
+
+    init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
+    initializing = False
+    sidecar_restarts, sidecar_last = 0, None
+    for i, cs in enumerate(status.get("initContainerStatuses") or []):
+        restarts += int(cs.get("restartCount") or 0)
+        note_restart(cs)
+        sidecar = (init_specs.get(cs.get("name")) or {}).get("restartPolicy") == "Always"
+        if sidecar:
+            sidecar_restarts += int(cs.get("restartCount") or 0)
+            sidecar_last = last_restart
+        terminated = dig(cs, "state", "terminated")
+        waiting = dig(cs, "state", "waiting")
+        if terminated and terminated.get("exitCode") == 0:
+            continue
+        if sidecar and cs.get("started"):
+            if cs.get("ready"):
+                ready += 1
+            continue
+        if terminated:
+            reason = "Init:" + (terminated.get("reason") or f"ExitCode:{terminated.get('exitCode')}")
+        elif waiting and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
+            reason = "Init:" + str(waiting["reason"])
+        else:
+            reason = f"Init:{i}/{len(spec.get('initContainers') or [])}"
+        initializing = True
+        break
+    initialized = any(
+        c.get("type") == "Initialized" and c.get("status") == "True" for c in status.get("conditions") or []
+    )
+    if not initializing or initialized:
+        restarts, last_restart = sidecar_restarts, sidecar_last
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            restarts += int(cs.get("restartCount") or 0)
+            note_restart(cs)
+            waiting = dig(cs, "state", "waiting")
+            terminated = dig(cs, "state", "terminated")
+            if waiting and waiting.get("reason"):
+                reason = str(waiting["reason"])
+            elif terminated and terminated.get("reason"):
+                reason = str(terminated["reason"])
+            elif terminated:
+                reason = f"ExitCode:{terminated.get('exitCode')}"
+            elif cs.get("ready") and dig(cs, "state", "running"):
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            ready_cond = any(
+                c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
+            )
+            reason = "Running" if ready_cond else "NotReady"
+    if dig(o, "metadata", "deletionTimestamp") and status.get("phase") not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    text = str(restarts)
+    if restarts and last_restart is not None:
+        text = f"{restarts} ({human_duration((datetime.now(UTC) - last_restart).total_seconds())} ago)"
+    return reason, ready, restarts, text
+
+
 def _pod_ready(o: Obj) -> str:
-    statuses = dig(o, "status", "containerStatuses", default=[]) or []
-    total = len(dig(o, "spec", "containers", default=[]) or [])
-    ready = sum(1 for s in statuses if s.get("ready"))
-    return f"{ready}/{total}"
+    spec = o.get("spec") or {}
+    total = len(spec.get("containers") or []) + sum(
+        1 for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"
+    )
+    return f"{_pod_summary(o)[1]}/{total}"
 
 
 def _pod_status(o: Obj) -> str:
-    if dig(o, "metadata", "deletionTimestamp"):
-        return "Terminating"
-    for s in dig(o, "status", "containerStatuses", default=[]) or []:
-        waiting = dig(s, "state", "waiting", "reason")
-        if waiting:
-            return str(waiting)
-        terminated = dig(s, "state", "terminated", "reason")
-        if terminated and dig(o, "status", "phase") not in ("Succeeded", "Failed"):
-            return str(terminated)
-    reason = dig(o, "status", "reason")
-    return str(reason or dig(o, "status", "phase", default="Pending"))
+    return _pod_summary(o)[0]
 
 
-def _pod_restarts(o: Obj) -> int:
-    return sum(int(s.get("restartCount", 0)) for s in dig(o, "status", "containerStatuses", default=[]) or [])
+def _pod_restarts(o: Obj) -> str:
+    return _pod_summary(o)[3]
 
 
 POD_COLUMNS = [
@@ -115,7 +183,7 @@ POD_COLUMNS = [
     Column(
         "Status", "string", _pod_status, description="The aggregate status of the containers in this pod."
     ),
-    Column("Restarts", "string", lambda o: str(_pod_restarts(o)), description="The number of restarts."),
+    Column("Restarts", "string", _pod_restarts, description="The number of restarts."),
     AGE,
     Column("IP", "string", field("status", "podIP", default="<none>"), priority=1),
     Column("Node", "string", field("spec", "nodeName", default="<none>"), priority=1),

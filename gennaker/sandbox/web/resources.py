@@ -25,7 +25,7 @@ from ..store import deep_copy
 from ..tables import table
 from ..watch import Watcher, WatchRequest
 from .bodies import decode_body
-from .types import Request, Response
+from .types import Request, Response, go_json
 
 Obj = dict[str, Any]
 LogProvider = Callable[[Obj, str, Request], str]
@@ -268,7 +268,7 @@ def _lines(watcher: Watcher, transform: Callable[[Obj], Obj] | None = None) -> I
                 return b""  # idle: the transport checks the connection and sends nothing
             if transform is not None:
                 event = transform(event)
-            return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+            return go_json(event) + b"\n"
 
         def close(self) -> None:
             watcher.close()

@@ -94,10 +94,14 @@ def test_server_side_apply_upserts_without_prior_get(kubectl: Kubectl, ns: str) 
     assert '{"containerPort":80,"protocol":"TCP"}' in str(containers), (
         "list-map keys carry defaulted protocol"
     )
-    # re-applying the same configuration is a no-op: the resourceVersion stays
+    # re-applying the same configuration is a no-op: the generation and kubectl's entry stay (the
+    # resourceVersion moves with the deployment controller's status writes, as on a cluster)
+    kubectl("rollout", "status", "deploy/ssa", "-n", ns, "--timeout=60s")
+    settled = kubectl.json("get", "deploy", "ssa", "-n", ns, "--show-managed-fields")
     kubectl("apply", "--server-side", "-n", ns, "-f", "-", input=deployment("ssa", replicas=1))
-    again = kubectl.json("get", "deploy", "ssa", "-n", ns)
-    assert again["metadata"]["resourceVersion"] == live["metadata"]["resourceVersion"]
+    again = kubectl.json("get", "deploy", "ssa", "-n", ns, "--show-managed-fields")
+    assert again["metadata"]["resourceVersion"] == settled["metadata"]["resourceVersion"]
+    assert again["metadata"]["generation"] == live["metadata"]["generation"] == 1
 
 
 def test_diff_exit_codes(kubectl: Kubectl, ns: str) -> None:
@@ -130,6 +134,7 @@ def test_diff_exit_codes(kubectl: Kubectl, ns: str) -> None:
 
 def test_replace_and_stale_replace_conflict(kubectl: Kubectl, ns: str) -> None:
     kubectl("apply", "-n", ns, "-f", "-", input=deployment("r"))
+    kubectl("rollout", "status", "deploy/r", "-n", ns, "--timeout=60s")  # controllers are quiet now
     live = kubectl("get", "deploy", "r", "-n", ns, "-o", "yaml")
     changed = live.replace("replicas: 2", "replicas: 4")
     assert "deployment.apps/r replaced" in kubectl("replace", "-f", "-", input=changed)

@@ -17,8 +17,18 @@ VOLATILE = ("uid", "resourceVersion", "creationTimestamp", "namespace", "managed
 
 
 def comparable(obj: dict, drop_uid_labels: bool = False) -> dict:  # type: ignore[type-arg]
+    """What the client sent, defaulted: without server-set metadata, and without what controllers write
+    (status, the deployment controller's revision annotation), which depends on timing."""
     meta = {k: v for k, v in obj["metadata"].items() if k not in VOLATILE}
-    out = {**obj, "metadata": meta}
+    annotations = {
+        k: v
+        for k, v in (meta.pop("annotations", None) or {}).items()
+        if k != "deployment.kubernetes.io/revision"
+    }
+    if annotations:
+        meta["annotations"] = annotations
+    out = {k: v for k, v in obj.items() if k != "status"}
+    out["metadata"] = meta
     text = json.dumps(out, sort_keys=True)
     if drop_uid_labels:
         text = text.replace(obj["metadata"]["uid"], "UID")

@@ -148,6 +148,7 @@ spec:
 def test_every_kind_applies_client_side_then_server_side(kubectl: Kubectl, ns: str) -> None:
     out = kubectl("apply", "-n", ns, "-f", "-", input=MANIFESTS)
     assert out.count(" created") == 14, out
+    kubectl("rollout", "status", "sts/db", "-n", ns, "--timeout=60s")  # its controller is quiet from here on
     before = {
         o["metadata"]["name"] + o["kind"]: o["metadata"]["resourceVersion"]
         for o in kubectl.json("get", "secret,sts,pdb", "-n", ns)["items"]

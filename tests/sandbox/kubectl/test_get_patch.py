@@ -142,11 +142,12 @@ def test_wait_times_out_when_the_value_never_comes(kubectl: Kubectl, ns: str) ->
 
 def test_run_logs_get_all_and_describe(kubectl: Kubectl, ns: str) -> None:
     assert "pod/p created" in kubectl("run", "p", "-n", ns, "--image=nginx")
+    kubectl("wait", "--for=condition=Ready", "pod/p", "-n", ns, "--timeout=60s")
     pod = kubectl.json("get", "pod", "p", "-n", ns)
-    assert pod["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    assert pod["status"]["phase"] == "Running" and pod["status"]["qosClass"] == "BestEffort"
     assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["enableServiceLinks"] is True
     logs = kubectl.run("logs", "p", "-n", ns)
-    assert logs.returncode == 0 and logs.stdout == ""
+    assert logs.returncode == 0 and "starting docker.io/library/nginx:latest" in logs.stdout
     everything = kubectl("get", "all", "-n", ns)
     assert "pod/p" in everything
     assert "Service Account:  default" in kubectl("describe", "pod", "p", "-n", ns)
