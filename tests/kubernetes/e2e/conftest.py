@@ -9,17 +9,14 @@ from collections.abc import Iterator
 import pytest
 
 from gennaker.sandbox import SandboxCluster
+from gennaker.sandbox.simulation import SimulationSettings
 
-REASON = "needs the sandbox's workload controllers, scheduler and kubelets (branch 'controllers')"
+FAST = SimulationSettings(start_delay=0.05, ready_delay=0.1, run_seconds=0.2, termination_seconds=0.05)
 
 
 def workload_sandbox() -> SandboxCluster:
-    """A sandbox whose pods roll out fast (the test modules skip themselves, with ``REASON``, until the
-    sandbox's workload controllers are on main)."""
-    from gennaker.sandbox.simulation import SimulationSettings
-
-    fast = SimulationSettings(start_delay=0.05, ready_delay=0.1, run_seconds=0.2, termination_seconds=0.05)
-    return SandboxCluster(port=0, bookmark_interval=1.0, simulation=fast)  # type: ignore[call-arg]
+    """A sandbox whose pods roll out fast."""
+    return SandboxCluster(port=0, bookmark_interval=1.0, simulation=FAST)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.kubernetes.conftest import Engine, error_of, stage
-from tests.kubernetes.e2e.conftest import REASON
 from tests.kubernetes.objects import config_map, service
 from tests.sandbox.conftest import Kubectl
-
-pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
 
 
 def web(ns: str, image: str = "ghcr.io/acme/web:1.0", replicas: int = 3) -> dict[str, Any]:

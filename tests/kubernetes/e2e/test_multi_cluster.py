@@ -11,10 +11,8 @@ import pytest
 from gennaker.kubernetes.service import KubernetesService
 from gennaker.sandbox import SandboxCluster
 from tests.kubernetes.conftest import Engine, error_of, make_engine, stage, start_service
-from tests.kubernetes.e2e.conftest import REASON, workload_sandbox
+from tests.kubernetes.e2e.conftest import workload_sandbox
 from tests.sandbox.conftest import make_kubectl
-
-pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 
 from gennaker.sandbox import SandboxCluster
+from gennaker.sandbox.kubelet.logs import pod_logs
+from gennaker.sandbox.web.types import Request
 from tests.kubernetes.conftest import Engine, error_of, stage
-from tests.kubernetes.e2e.conftest import REASON
 from tests.sandbox.conftest import Kubectl
-
-pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 
@@ -23,9 +22,7 @@ def containers_print_their_args(sandbox: SandboxCluster) -> Iterator[None]:
     """The sandbox's kubelet logs, plus each container's ``args`` as the lines the program printed (what a
     real migration container would write to stdout)."""
 
-    from gennaker.sandbox.kubelet.logs import pod_logs
-
-    def logs(pod: dict[str, Any], container: str, request: Any) -> str:
+    def logs(pod: dict[str, Any], container: str, request: Request) -> str:
         args = next((c.get("args") or [] for c in pod["spec"]["containers"] if c["name"] == container), [])
         return pod_logs(pod, container, request) + "".join(f"{a}\n" for a in args)
 

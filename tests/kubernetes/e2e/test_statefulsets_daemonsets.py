@@ -8,10 +8,7 @@ from typing import Any
 import pytest
 
 from tests.kubernetes.conftest import Engine, error_of
-from tests.kubernetes.e2e.conftest import REASON
 from tests.sandbox.conftest import Kubectl
-
-pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 

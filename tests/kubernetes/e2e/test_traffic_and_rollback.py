@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.kubernetes.conftest import Engine, error_of, stage
-from tests.kubernetes.e2e.conftest import REASON
 from tests.kubernetes.objects import config_map, deployment, replica_set, service
 from tests.sandbox.conftest import Kubectl
-
-pytest.importorskip("gennaker.sandbox.simulation", reason=REASON)
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 
