@@ -24,8 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gennaker.sandbox.simulation import SimulationSettings
-
 from gennaker.engine.runtime import EngineRuntime
 from gennaker.engine.service import PipelineService
 from gennaker.engine.worker import WorkerPool
@@ -33,6 +31,7 @@ from gennaker.kubernetes.registry import AccountRegistry
 from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages import register_stages
 from gennaker.sandbox import SandboxCluster
+from gennaker.sandbox.simulation import SimulationSettings
 from gennaker.stages import builtin_registry
 from gennaker.store import Database
 
