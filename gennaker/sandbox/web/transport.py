@@ -11,6 +11,7 @@ stream just ends that stream. The server never dies on a request. Nothing here p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import select
@@ -33,7 +34,30 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        conn, addr = super().get_request()
+        with self._connections_lock:
+            self._connections.add(conn)
+        return conn, addr
+
+    def shutdown_request(self, request: object) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)  # type: ignore[arg-type]
+
+    def close_connections(self) -> None:
+        """Cut every open connection, so keep-alive clients and watches of a stopped sandbox see it gone
+        instead of being served by a server that no longer owns the cluster."""
+        with self._connections_lock:
+            conns = list(self._connections)
+            self._connections.clear()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -176,6 +200,7 @@ class HttpServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
