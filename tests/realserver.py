@@ -45,12 +45,19 @@ class RealServer:
     """One ``gennaker server`` process."""
 
     def __init__(
-        self, home: Path, *, args: list[str] | None = None, env: dict[str, str] | None = None
+        self,
+        home: Path,
+        *,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        sandbox: bool = False,
     ) -> None:
+        """``sandbox`` False (the default for tests that only need the engine) runs the server with
+        ``--no-sandbox --no-triggers``; True runs every provider, see :meth:`wait_providers`."""
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.args = args or []
+        self.args = [*(args or []), *([] if sandbox else ["--no-sandbox", "--no-triggers"])]
         self.env = server_env(home, env)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = home / f"server-{self.port}.log"
@@ -78,6 +85,19 @@ class RealServer:
                 pass
             time.sleep(0.05)
         raise AssertionError(f"server not ready after {timeout_s}s:\n{self.log.read_text()[-3000:]}")
+
+    def wait_providers(self, timeout_s: float = 60) -> dict[str, Any]:
+        """Block until ``/health`` reports the providers ready; their status. Fails on a start-up error."""
+        deadline = time.monotonic() + timeout_s
+        status: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            status = httpx.get(self.url + "/health", timeout=5).json().get("providers") or {}
+            if status.get("error"):
+                raise AssertionError(f"providers failed: {status['error']}")
+            if status.get("ready"):
+                return status
+            time.sleep(0.1)
+        raise AssertionError(f"providers not ready after {timeout_s}s: {status}")
 
     def client(self, user: str | None = None) -> httpx.Client:
         headers = {"X-Spinnaker-User": user} if user else {}

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from gennaker import __version__
 from gennaker.api import errors
 from gennaker.api.principal import HeaderPrincipalResolver, PrincipalResolver
+from gennaker.api.providers import Providers
 from gennaker.api.routers import applications, events, executions, health, pipelines, tasks
 from gennaker.engine.service import PipelineService
 
@@ -31,8 +32,10 @@ def create_app(
     on_startup: Callable[[], object] | None = None,
     on_shutdown: Callable[[], object] | None = None,
     worker_threads: int = 0,
+    providers: Providers | None = None,
 ) -> FastAPI:
-    """The API application. ``worker_threads`` is reported by ``/health``."""
+    """The API application. ``worker_threads`` is reported by ``/health``; ``providers`` (started by the
+    caller) serve the Kubernetes, canary, artifact and trigger endpoints, which answer 503 without them."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +56,7 @@ def create_app(
     app.state.service = service
     app.state.principal_resolver = principal_resolver or HeaderPrincipalResolver()
     app.state.worker_threads = worker_threads
+    app.state.providers = providers
     errors.install(app)
     for module in (health, applications, pipelines, executions, tasks, events):
         app.include_router(module.router)

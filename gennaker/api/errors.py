@@ -7,7 +7,8 @@ Who uses it: ``create_app`` installs the handlers. Body shape (Gate's, plus deta
 - malformed JSON → 400 naming line, column and character position;
 - a body or parameter of the wrong shape → 400 naming the parameter or body path;
 - ``ConfigValidationError`` → 400 with ``issues`` (stage and field of each problem);
-- ``EngineError``: ``NotFoundError`` 404, ``InvalidRequestError`` 400, ``ConflictError`` 409.
+- ``EngineError``: ``NotFoundError`` 404, ``InvalidRequestError`` 400, ``ConflictError`` 409;
+- ``ProvidersError`` (a provider not started yet, turned off or failed) → 503 saying which.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gennaker.api.providers import ProvidersError
 from gennaker.engine.errors import EngineError
 from gennaker.model import ConfigValidationError
 
@@ -92,6 +94,10 @@ def install(app: FastAPI) -> None:
         extra = {k: v for k, v in exc.to_json().items() if k not in ("error", "message")}
         extra["exception"] = type(exc).__name__
         return JSONResponse(error_body(exc.status_code, exc.message, **extra), status_code=exc.status_code)
+
+    @app.exception_handler(ProvidersError)
+    async def _providers(request: Request, exc: ProvidersError) -> JSONResponse:
+        return JSONResponse(error_body(503, str(exc)), status_code=503)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,10 +1,12 @@
 """``serve``: the API and (unless told otherwise) engine workers in one process, behind uvicorn.
 
 Who calls it: ``gennaker server``. Data: ``GENNAKER_DATABASE_URL`` or the SQLite file under
-``GENNAKER_HOME``; migrations run before the port opens. Shutdown (SIGTERM/SIGINT): uvicorn stops
-accepting requests, open event streams get ``timeout_graceful_shutdown`` seconds, then the workers
-finish the messages they hold (bounded) and the process exits; anything unfinished is in the database
-and resumes at the next start.
+``GENNAKER_HOME``; migrations run before the port opens. Providers (embedded sandbox, Kubernetes,
+artifacts, canary, triggers: :mod:`gennaker.api.providers`) start on a background thread as the port
+opens. Shutdown (SIGTERM/SIGINT): uvicorn stops accepting requests, open event streams get
+``timeout_graceful_shutdown`` seconds, then the workers finish the messages they hold (bounded), the
+providers stop and the process exits; anything unfinished is in the database and resumes at the next
+start.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 from types import FrameType
 
 import uvicorn
+
+from gennaker.api.providers import Providers, ProvidersConfig
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +44,36 @@ def serve(
     workers: int = 4,
     database_url: str | None = None,
     log_level: str = "info",
+    providers_config: ProvidersConfig | None = None,
 ) -> None:
-    """Run until SIGTERM/SIGINT. ``workers`` = 0 runs the API only (workers run elsewhere)."""
+    """Run until SIGTERM/SIGINT. ``workers`` = 0 runs the API only (workers run elsewhere).
+
+    ``providers_config`` says which providers to run (default: all, with the embedded ``sandbox``); they
+    start on a background thread once the port is open, so the API answers at once."""
     from gennaker.api.app import create_app
     from gennaker.engine.runtime import EngineRuntime
     from gennaker.engine.service import PipelineService
     from gennaker.engine.worker import WorkerPool
 
     logging.basicConfig(level=os.environ.get("GENNAKER_LOG_LEVEL", log_level.upper()))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per watch and scrape is noise
     runtime = EngineRuntime.create(database_url)
     service = PipelineService(runtime)
     pool = WorkerPool(runtime, threads=workers) if workers > 0 else None
+    providers = Providers(service, providers_config or ProvidersConfig())
+
+    def startup() -> None:
+        providers.start_in_background()
+        if pool is not None:
+            pool.start()
+
+    def shutdown() -> None:
+        if pool is not None:
+            pool.stop()
+        providers.stop()
+
     app = create_app(
-        service,
-        on_startup=pool.start if pool else None,
-        on_shutdown=pool.stop if pool else None,
-        worker_threads=workers,
+        service, on_startup=startup, on_shutdown=shutdown, worker_threads=workers, providers=providers
     )
     log.info("gennaker server on http://%s:%d (%d worker threads, %s)", host, port, workers, _where(runtime))
     config = uvicorn.Config(

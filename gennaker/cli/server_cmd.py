@@ -19,8 +19,19 @@ def server(
         typer.Option(envvar="GENNAKER_DATABASE_URL", help="default: a SQLite file in GENNAKER_HOME"),
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+    no_sandbox: Annotated[
+        bool, typer.Option("--no-sandbox", help="no embedded sandbox cluster (account `sandbox`)")
+    ] = False,
+    no_triggers: Annotated[
+        bool, typer.Option("--no-triggers", help="no polling, cron or completion triggers in this process")
+    ] = False,
 ) -> None:
-    """Run the API and the engine in one process (data under GENNAKER_HOME, or GENNAKER_DATABASE_URL)."""
+    """Run the API and the engine in one process (data under GENNAKER_HOME, or GENNAKER_DATABASE_URL).
+
+    Also starts the embedded sandbox cluster (Kubernetes account and metrics account `sandbox`, its state
+    kept in GENNAKER_HOME/sandbox-state.json), the Kubernetes provider, artifact accounts, canary analysis
+    and triggers; `/health` reports them under `providers`."""
+    from gennaker.api.providers import ProvidersConfig
     from gennaker.api.server import serve
 
     serve(
@@ -29,6 +40,7 @@ def server(
         workers=0 if no_workers else workers,
         database_url=database_url,
         log_level=log_level.lower(),
+        providers_config=ProvidersConfig(sandbox=not no_sandbox, triggers=not no_triggers),
     )
 
 

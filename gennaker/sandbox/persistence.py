@@ -58,7 +58,7 @@ class Saver:
         self.store = store
         self.path = path
         self.interval = interval
-        self._saved_rv = store.resource_version
+        self._saved_rv: object = None  # the first flush always writes, so a new sandbox's file exists at once
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sandbox-saver", daemon=True)
 
