@@ -41,7 +41,9 @@ def test_a_failing_provider_is_reported_and_what_started_is_stopped(
 ) -> None:
     monkeypatch.setenv("GENNAKER_HOME", str(tmp_path))
     settings = tmp_path / "settings.yaml"
-    settings.write_text("kubernetes:\n  accounts:\n    - name: broken\n      kubeconfigFile: [not, a, path]\n")
+    settings.write_text(
+        "kubernetes:\n  accounts:\n    - name: broken\n      kubeconfigFile: [not, a, path]\n"
+    )
     monkeypatch.setenv("GENNAKER_SETTINGS", str(settings))
     service = PipelineService(EngineRuntime.create(f"sqlite:///{tmp_path}/g.db"))
     providers = Providers(service, ProvidersConfig(sandbox_state_file=None, triggers=False))
