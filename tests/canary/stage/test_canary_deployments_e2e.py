@@ -152,7 +152,12 @@ def canary_config(setup: Setup, name: str) -> str:
                 "name": "error rate",
                 "query": {"type": "prometheus", "customInlineTemplate": ERROR_RATE},
                 "groups": ["errors"],
-                "analysisConfigurations": {"canary": {"direction": "increase"}},
+                # A real difference, not a chance one between two noisy series of a few points: the
+                # canary's mean must be at least 1.5 times the baseline's to count as High (Kayenta's own
+                # guard against "significant but small"); 25 % vs 5 % errors is a ratio of 5.
+                "analysisConfigurations": {
+                    "canary": {"direction": "increase", "effectSize": {"allowedIncrease": 1.5}}
+                },
                 "scopeName": "default",
             }
         ],
