@@ -15,6 +15,8 @@ stage type                      module                                     waits
 ``disableManifest``             ``disable_manifest``                       yes
 ``findArtifactsFromResource``   ``find_artifacts_from_resource``           no
 ``runJobManifest``              ``run_job_manifest``                       until the Job ends
+``deployCanaryServerGroups``    ``canary_server_groups``                   yes
+``cleanupCanaryClusters``       ``canary_server_groups``                   no
 ==============================  =========================================  =====================
 
 Shared parts: ``common`` (errors to stage failures, the service locator), ``artifacts`` (what a stage
@@ -30,6 +32,7 @@ from __future__ import annotations
 from gennaker.engine.registry import StageRegistry
 from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages import (
+    canary_server_groups,
     delete_manifest,
     deploy_manifest,
     disable_manifest,
@@ -57,6 +60,7 @@ MODULES = (
     disable_manifest,
     find_artifacts_from_resource,
     run_job_manifest,
+    canary_server_groups,
 )
 
 STAGE_TYPES = tuple(m.STAGE_TYPE for m in MODULES)
