@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,13 +25,8 @@ KUBECONFIG_MARKER = "# private-marker-7f3a"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
-    try:
-        s.wait_providers()
-        yield s
-    finally:
-        s.stop()
+def server(providers_server: RealServer) -> RealServer:
+    return providers_server
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,8 @@ SECRET = "hook-s3cret"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
-    try:
-        s.wait_providers()
-        yield s
-    finally:
-        s.stop()
+def server(providers_server: RealServer) -> RealServer:
+    return providers_server
 
 
 @pytest.fixture

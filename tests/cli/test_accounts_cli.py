@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,13 +21,8 @@ from tests.sandbox.conftest import KUBECTL
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
-    try:
-        s.wait_providers()
-        yield s
-    finally:
-        s.stop()
+def server(providers_server: RealServer) -> RealServer:
+    return providers_server
 
 
 def test_kubernetes_accounts_from_a_yaml_file_with_an_inline_kubeconfig(
