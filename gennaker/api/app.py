@@ -16,11 +16,22 @@ from gennaker import __version__
 from gennaker.api import errors
 from gennaker.api.principal import HeaderPrincipalResolver, PrincipalResolver
 from gennaker.api.providers import Providers
-from gennaker.api.routers import applications, events, executions, health, pipelines, tasks
+from gennaker.api.routers import (
+    applications,
+    artifact_accounts,
+    credentials,
+    events,
+    executions,
+    health,
+    pipelines,
+    tasks,
+    webhooks,
+)
 from gennaker.engine.service import PipelineService
 
 DESCRIPTION = """Gennaker's REST API. Paths follow Spinnaker's Gate, so `spin`-style scripts work:
-pipeline configs, manual triggers, executions and user operations, applications, tasks.
+pipeline configs, manual triggers, executions and user operations, applications, tasks, Kubernetes,
+artifact and Docker registry accounts (credentials never returned), webhooks and the trigger event log.
 Every error is a 4xx whose `message` names what was wrong and where.
 The caller is taken from the `X-Spinnaker-User` or `X-Gennaker-User` header (anonymous otherwise)."""
 
@@ -59,5 +70,7 @@ def create_app(
     app.state.providers = providers
     errors.install(app)
     for module in (health, applications, pipelines, executions, tasks, events):
+        app.include_router(module.router)
+    for module in (credentials, artifact_accounts, webhooks):
         app.include_router(module.router)
     return app

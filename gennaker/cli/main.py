@@ -13,7 +13,16 @@ from typing import Annotated
 import typer
 
 from gennaker import __version__
-from gennaker.cli import applications, demo, executions, pipelines, server_cmd
+from gennaker.cli import (
+    accounts,
+    applications,
+    demo,
+    executions,
+    pipelines,
+    sandbox_cmd,
+    server_cmd,
+    triggers,
+)
 
 app = typer.Typer(
     name="gennaker",
@@ -51,6 +60,10 @@ app.command()(demo.demo)
 app.add_typer(applications.app, name="application")
 app.add_typer(pipelines.app, name="pipeline")
 app.add_typer(executions.app, name="execution")
+app.add_typer(accounts.app, name="account")
+app.add_typer(triggers.app, name="trigger")
+app.add_typer(triggers.webhook_app, name="webhook")
+app.add_typer(sandbox_cmd.app, name="sandbox")
 
 
 def main() -> None:

@@ -30,6 +30,11 @@ GATE_PATHS = {
     ("get", "/pipelines/{config_id}/history"),
     ("get", "/pipelineConfigs/{config_id}/history"),
     ("get", "/health"),
+    ("get", "/credentials"),
+    ("get", "/credentials/{account}"),
+    ("get", "/artifacts/credentials"),
+    ("post", "/webhooks/webhook/{source}"),
+    ("post", "/webhooks/git/{provider}"),
 }
 
 
