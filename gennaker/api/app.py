@@ -16,11 +16,21 @@ from gennaker import __version__
 from gennaker.api import errors
 from gennaker.api.principal import HeaderPrincipalResolver, PrincipalResolver
 from gennaker.api.providers import Providers
-from gennaker.api.routers import applications, events, executions, health, pipelines, tasks
+from gennaker.api.routers import (
+    applications,
+    canary,
+    canary_accounts,
+    events,
+    executions,
+    health,
+    pipelines,
+    tasks,
+)
 from gennaker.engine.service import PipelineService
 
 DESCRIPTION = """Gennaker's REST API. Paths follow Spinnaker's Gate, so `spin`-style scripts work:
-pipeline configs, manual triggers, executions and user operations, applications, tasks.
+pipeline configs, manual triggers, executions and user operations, applications, tasks; Kayenta's canary
+configs, remote judge, canary runs and reports, and metrics accounts.
 Every error is a 4xx whose `message` names what was wrong and where.
 The caller is taken from the `X-Spinnaker-User` or `X-Gennaker-User` header (anonymous otherwise)."""
 
@@ -58,6 +68,6 @@ def create_app(
     app.state.worker_threads = worker_threads
     app.state.providers = providers
     errors.install(app)
-    for module in (health, applications, pipelines, executions, tasks, events):
+    for module in (health, applications, pipelines, executions, tasks, events, canary, canary_accounts):
         app.include_router(module.router)
     return app
