@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from gennaker import __version__
-from gennaker.cli import applications, demo, executions, pipelines, server_cmd
+from gennaker.cli import applications, canary, demo, executions, pipelines, server_cmd
 
 app = typer.Typer(
     name="gennaker",
@@ -51,6 +51,7 @@ app.command()(demo.demo)
 app.add_typer(applications.app, name="application")
 app.add_typer(pipelines.app, name="pipeline")
 app.add_typer(executions.app, name="execution")
+app.add_typer(canary.app, name="canary")
 
 
 def main() -> None:

@@ -12,37 +12,14 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.realserver import RealServer, run_pipeline, wait_execution, wait_until
+from tests.realserver import RealServer, wait_until
+from tests.support.canary import CONFIG, run_sandbox_canary
 
 FIXTURES = Path(__file__).parents[1] / "canary" / "judge" / "fixtures"
-
-CONFIG: dict[str, Any] = {
-    "name": "web-errors",
-    "applications": ["canaryapi"],
-    "judge": {"name": "NetflixACAJudge-v1.0", "judgeConfigurations": {}},
-    "metrics": [
-        {
-            "name": "error rate",
-            "query": {"type": "sandbox", "metric": "errorRate"},
-            "groups": ["errors"],
-            "analysisConfigurations": {"canary": {"direction": "increase"}},
-            "scopeName": "default",
-        },
-        {
-            "name": "latency",
-            "query": {"type": "sandbox", "metric": "latency"},
-            "groups": ["latency"],
-            "analysisConfigurations": {"canary": {"direction": "increase"}},
-            "scopeName": "default",
-        },
-    ],
-    "classifier": {"groupWeights": {"errors": 50, "latency": 50}},
-}
 
 
 @pytest.fixture(scope="module")
@@ -216,69 +193,19 @@ def test_metrics_accounts_crud_never_return_secrets_and_store_them_encrypted(
     assert _stored_secrets(sandbox_server.home, "prom") is None
 
 
-def _pod(name: str, error_rate: float) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "labels": {"app": "web"},
-            "annotations": {
-                "sandbox.gennaker.io/metrics-rps": "400",
-                "sandbox.gennaker.io/metrics-error-rate": str(error_rate),
-            },
-        },
-        "spec": {"containers": [{"name": "web", "image": "web:1"}]},
-    }
-
-
 def test_a_canary_run_on_the_sandbox_is_reported_with_statistics_and_plots(
     api: httpx.Client, sandbox_server: RealServer
 ) -> None:
-    sandbox_url = sandbox_server.wait_providers()["sandboxes"]["sandbox"]
-    for name, error_rate in (("cr-baseline-0", 0.01), ("cr-canary-0", 0.3)):
-        created = httpx.post(f"{sandbox_url}/api/v1/namespaces/default/pods", json=_pod(name, error_rate))
-        assert created.status_code == 201, created.text
-    # a metrics account added through the API is used by the stage at run time
-    fast = {"name": "sandbox-fast", "type": "sandbox"}
-    fast["settings"] = {"baseUrl": f"{sandbox_url}/metrics", "scrapeIntervalSeconds": 0.25}
-    assert api.put("/v2/canaries/credentials/sandbox-fast", json=fast).status_code == 200
-    config_id = api.post("/canaryConfig", json=dict(CONFIG, name="run")).json()["canaryConfigId"]
-    stage = {
-        "refId": "1",
-        "type": "kayentaCanary",
-        "name": "Canary Analysis",
-        "canaryConfig": {
-            "canaryConfigId": config_id,
-            "metricsAccountName": "sandbox-fast",
-            "scopes": [
-                {
-                    "scopeName": "default",
-                    "controlScope": "cr-baseline",
-                    "controlLocation": "default",
-                    "experimentScope": "cr-canary",
-                    "experimentLocation": "default",
-                    "step": 0.5,
-                }
-            ],
-            "scoreThresholds": {"pass": 95, "marginal": 75},
-            "lifetimeDuration": "PT8S",
-            "canaryAnalysisIntervalMins": 4 / 60,
-        },
-    }
-    execution_id = run_pipeline(api, [stage], app="canaryapi", name="canary-run")
-    execution = wait_execution(api, execution_id, timeout_s=60)
-    assert execution["status"] == "TERMINAL", json.dumps(execution)[:3000]
-    canary_stage = next(s for s in execution["stages"] if s["type"] == "kayentaCanary")
+    execution_id, stage_id, config_id = run_sandbox_canary(api, sandbox_server, "cr")
 
-    report_path = f"/canary/reports/{execution_id}/{canary_stage['id']}"
+    report_path = f"/canary/reports/{execution_id}/{stage_id}"
     # the stage's cancel hook writes canaryScores after the early stop; it may land just after TERMINAL
     report = wait_until(
         lambda: (r := api.get(report_path)).status_code == 200 and r.json()["canaryScores"] and r,
         timeout_s=15,
         what="the report's canaryScores",
     )
-    beside = api.get(f"/pipelines/{execution_id}/stages/{canary_stage['id']}/canaryReport")
+    beside = api.get(f"/pipelines/{execution_id}/stages/{stage_id}/canaryReport")
     assert beside.status_code == 200 and beside.json() == report.json()
     data = report.json()
     assert data["canaryConfigId"] == config_id and data["canaryScores"] == [50.0], json.dumps(data)[:4000]
