@@ -19,6 +19,8 @@ from gennaker.api.providers import Providers
 from gennaker.api.routers import (
     applications,
     artifact_accounts,
+    canary,
+    canary_accounts,
     credentials,
     events,
     executions,
@@ -31,7 +33,8 @@ from gennaker.engine.service import PipelineService
 
 DESCRIPTION = """Gennaker's REST API. Paths follow Spinnaker's Gate, so `spin`-style scripts work:
 pipeline configs, manual triggers, executions and user operations, applications, tasks, Kubernetes,
-artifact and Docker registry accounts (credentials never returned), webhooks and the trigger event log.
+artifact and Docker registry accounts (credentials never returned), webhooks and the trigger event log;
+Kayenta's canary configs, remote judge, canary runs and reports, and metrics accounts.
 Every error is a 4xx whose `message` names what was wrong and where.
 The caller is taken from the `X-Spinnaker-User` or `X-Gennaker-User` header (anonymous otherwise)."""
 
@@ -69,7 +72,7 @@ def create_app(
     app.state.worker_threads = worker_threads
     app.state.providers = providers
     errors.install(app)
-    for module in (health, applications, pipelines, executions, tasks, events):
+    for module in (health, applications, pipelines, executions, tasks, events, canary, canary_accounts):
         app.include_router(module.router)
     for module in (credentials, artifact_accounts, webhooks):
         app.include_router(module.router)

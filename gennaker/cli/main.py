@@ -16,6 +16,7 @@ from gennaker import __version__
 from gennaker.cli import (
     accounts,
     applications,
+    canary,
     demo,
     executions,
     pipelines,
@@ -64,6 +65,7 @@ app.add_typer(accounts.app, name="account")
 app.add_typer(triggers.app, name="trigger")
 app.add_typer(triggers.webhook_app, name="webhook")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(canary.app, name="canary")
 
 
 def main() -> None:
