@@ -262,7 +262,8 @@ def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.
             f"gennaker demo needs the `{REGISTRY_BINARY}` binary (Debian package docker-registry) to push "
             "images to; run scripts/setup, which installs it"
         )
-    console = Console()
+    console = Console(soft_wrap=True)
+    _stop_on_sigterm()
     try:
         registry = LocalRegistry().start()
     except LocalRegistryError as error:
@@ -345,6 +346,21 @@ def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.
     finally:
         registry.stop()
     return succeeded
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the demo like Ctrl-C does, so the registry process and the temporary home are cleaned
+    up (Python's default for SIGTERM exits without running ``finally`` blocks)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _triggered(client: Any, tag: str) -> dict[str, Any] | None:
