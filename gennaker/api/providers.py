@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 SANDBOX_ACCOUNT = "sandbox"
 
 
+def sandbox_state_file(account: str) -> Path:
+    """Where an extra embedded sandbox keeps its objects: ``$GENNAKER_HOME/sandbox-<account>-state.json``."""
+    return gennaker_home() / f"sandbox-{account}-state.json"
+
+
 class ProvidersError(RuntimeError):
     """A provider could not start (the message names which and why), or one is used before it is ready."""
 
