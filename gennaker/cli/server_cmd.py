@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from gennaker.engine.service import PipelineService
 
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
@@ -84,11 +88,21 @@ def worker(
         int, typer.Option(help="message lease; a dead worker's work is taken over after it")
     ] = 10_000,
 ) -> None:
-    """Run engine workers only (scale-out: several of these share one PostgreSQL database)."""
+    """Run engine workers only (scale-out: several of these share one PostgreSQL database).
+
+    Also starts what stages need in this process: the Kubernetes provider (the accounts stored in the
+    database and the settings file; not the embedded sandbox, which belongs to a server process), artifact
+    accounts and canary analysis. Triggers run in the servers."""
     import logging
     import os
 
+    from gennaker.api.providers import Providers, ProvidersConfig
     from gennaker.engine.worker import run_worker
 
+    def start_providers(service: PipelineService) -> Callable[[], None]:
+        providers = Providers(service, ProvidersConfig(sandbox=False, triggers=False)).start()
+        return providers.stop
+
     logging.basicConfig(level=os.environ.get("GENNAKER_LOG_LEVEL", "INFO"))
-    run_worker(threads=threads, database_url=database_url, lease_ms=lease_ms)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    run_worker(threads=threads, database_url=database_url, lease_ms=lease_ms, start_providers=start_providers)
