@@ -17,7 +17,8 @@ before it is ready get a 503 that says so (:func:`require`), never a half-initia
 What it starts, in order (each optional piece can be turned off in :class:`ProvidersConfig`):
 1. the embedded sandbox cluster (state kept in ``$GENNAKER_HOME/sandbox-state.json`` so a restarted
    server finds its objects again), registered as Kubernetes account ``sandbox`` and as the ``sandbox``
-   metrics account (its simulated pod metrics at ``<url>/metrics``, held in memory: not stored);
+   metrics account (its simulated pod metrics at ``<url>/metrics``, held in memory: not stored); each
+   extra sandbox (``extra_sandboxes``) likewise as Kubernetes and metrics account of its own name;
 2. artifact accounts (settings ``artifacts.accounts`` + the ones stored through the API);
 3. the Kubernetes provider (settings ``kubernetes.accounts`` + stored + the sandbox);
 4. the canary service (configs, judge, reports, metrics accounts: ``GENNAKER_METRICS_ACCOUNTS`` + settings
@@ -188,13 +189,15 @@ class Providers:
         from gennaker.canary.service import CanaryService
 
         canary = CanaryService(self.service.runtime.db, default_environment())
-        if self.config.sandbox_account in self.sandboxes:
-            cluster = self.sandboxes[self.config.sandbox_account]
-            embedded = {"baseUrl": f"{cluster.url}/metrics"}
-            canary.metrics_accounts.add_fixed(
-                {"name": SANDBOX_ACCOUNT, "type": "sandbox", "settings": embedded}, source="embedded"
-            )
         try:
+            # Every embedded sandbox is a metrics account of its own name (the one its Kubernetes account
+            # has), so a canary deployed into any of them (``staging``, ``prod``) can be judged from its
+            # simulated pod metrics; the primary one keeps the name ``sandbox``.
+            for name, cluster in self.sandboxes.items():
+                embedded = {"baseUrl": f"{cluster.url}/metrics"}
+                canary.metrics_accounts.add_fixed(
+                    {"name": name, "type": "sandbox", "settings": embedded}, source="embedded"
+                )
             canary.metrics_accounts.apply_settings(settings.accounts("canary"))
         except Exception:
             canary.close()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -52,3 +53,45 @@ def test_a_failing_provider_is_reported_and_what_started_is_stopped(
     assert providers.sandboxes == {} and providers.kubernetes is None
     with pytest.raises(ProvidersError, match="failed to start"):
         require(providers, "kubernetes")
+
+
+def test_every_embedded_sandbox_is_a_metrics_account_of_its_own_name(tmp_path: Path) -> None:
+    """A server with the primary sandbox and two extra ones (``staging``, ``prod``) registers three
+    ``sandbox`` metrics accounts, each reading its own cluster's simulated pod metrics: a pod running in
+    ``prod`` is in the ``prod`` account's metrics and not in ``staging``'s."""
+    server = RealServer(
+        tmp_path / "home", sandbox=True, args=["--sandbox-account", "staging", "--sandbox-account", "prod"]
+    ).start()
+    try:
+        clusters = server.wait_providers(90)["sandboxes"]
+        with server.client("tester") as api:
+            listed = api.get("/v2/canaries/credentials")
+            assert listed.status_code == 200, listed.text
+            accounts = {a["name"]: a for a in listed.json() if a["type"] == "sandbox"}
+            assert sorted(accounts) == ["prod", "sandbox", "staging"]
+            for name, account in accounts.items():
+                assert account["source"] == "embedded"
+                assert account["settings"]["baseUrl"] == f"{clusters[name]}/metrics"
+            refused = api.delete("/v2/canaries/credentials/prod")
+            assert refused.status_code == 400 and "cannot be changed" in refused.text
+
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "only-in-prod", "labels": {"app": "probe"}},
+            "spec": {"containers": [{"name": "c", "image": "registry.local/probe:1"}]},
+        }
+        created = httpx.post(f"{clusters['prod']}/api/v1/namespaces/default/pods", json=pod, timeout=10)
+        assert created.status_code == 201, created.text
+
+        def scraped(name: str) -> str:
+            return httpx.get(accounts[name]["settings"]["baseUrl"], timeout=10).text
+
+        deadline = time.monotonic() + 60
+        while 'pod="only-in-prod"' not in scraped("prod"):
+            assert time.monotonic() < deadline, "the pod never showed up in the prod account's metrics"
+            time.sleep(0.5)
+        assert 'pod="only-in-prod"' not in scraped("staging")
+        assert 'pod="only-in-prod"' not in scraped("sandbox")
+    finally:
+        server.stop()
