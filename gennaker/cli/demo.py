@@ -4,12 +4,20 @@ Default (the promotion demo, :mod:`gennaker.cli.demo_promotion`): starts a real 
 (``docker-registry``, installed by ``scripts/setup``) on a free loopback port, then Gennaker in this process
 with a temporary GENNAKER_HOME and two embedded sandbox clusters registered as Kubernetes accounts
 ``staging`` and ``prod``, the registry as docker registry account ``demo-registry`` polled every second.
-It saves the promotion pipeline through the API, pushes image tag 1.0.0 (the docker trigger starts the
-pipeline: bake the Helm chart with that tag, deploy to staging, read the image back from staging, approval,
-deploy exactly that image to prod), follows the execution live, then pushes 1.1.0 to promote a new version,
-and prints the staging and prod Deployments with their images. Exit 0 if every run succeeded and prod runs
-staging's image; 1 with the failing stage's message otherwise; 2 when the demo cannot start (the message
-says what to do).
+It saves a canary config and the promotion pipeline through the API, pushes image tag 1.0.0 (the docker
+trigger starts the pipeline: bake the Helm chart with that tag, deploy to staging, read the image back from
+staging, look up what prod runs, deploy exactly staging's image to prod), follows the execution live, then
+pushes 1.1.0 to promote a new version: this time prod runs a version, so a ``kayentaCanary`` stage first
+deploys a baseline (prod's version) and a canary (staging's) beside prod, judges their simulated error rate
+and latency (metrics account ``prod``, the prod sandbox's metrics) twice in 20 s, removes them, and only a
+passing canary lets the prod deploy run. It prints the canary's scores, its last judgement per metric and
+the ``gennaker canary report`` command, and the staging and prod Deployments with their images. Exit 0 if
+every run succeeded and prod runs staging's image; 1 with the failing stage's message otherwise; 2 when the
+demo cannot start (the message says what to do).
+
+``--bad-canary`` bakes 1.1.0 with a 20 % simulated error rate (prod's is 2 %): its canary fails, the prod
+deploy never runs and prod keeps 1.0.0. That is the outcome the option announces, so the exit code is 0 when
+the canary stopped the release (prod unchanged, server groups removed) and 1 if the bad version got through.
 
 ``--classic`` runs the engine-only demo instead (:mod:`gennaker.cli.demo_classic`: wait, parallel
 branches, judgment, webhook; no registry or cluster). ``--keep`` leaves the server running after the
@@ -35,12 +43,21 @@ def demo(
         bool,
         typer.Option("--classic", help="the engine-only demo (judgment + webhook), no registry or cluster"),
     ] = False,
+    bad_canary: Annotated[
+        bool,
+        typer.Option(
+            "--bad-canary",
+            help="bake the second version with a 20% error rate: its canary fails and prod keeps the first "
+            "(exit 0 when the canary stopped it)",
+        ),
+    ] = False,
 ) -> None:
     """Run a real pipeline end to end on a throw-away server (exit 0 if it succeeds).
 
     By default: a push to a local Docker registry triggers a pipeline that bakes a Helm chart, deploys it to
     the sandbox account `staging`, finds the image running there and promotes exactly that image to `prod`;
-    then a second tag is promoted the same way. Needs the `docker-registry` binary (scripts/setup)."""
+    then a second tag is promoted the same way, after a canary analysis in prod against the first.
+    Needs the `docker-registry` binary (scripts/setup)."""
     if classic:
         from gennaker.cli.demo_classic import run_classic
 
@@ -48,7 +65,7 @@ def demo(
     from gennaker.cli.demo_promotion import DemoFailed, run_promotion
 
     try:
-        ok = run_promotion(keep=keep)
+        ok = run_promotion(keep=keep, bad_canary=bad_canary)
     except DemoFailed as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -1,6 +1,7 @@
 """The promotion pipeline of ``gennaker demo``: a registry push starts it, it bakes the demo Helm chart with
-the pushed image, deploys to ``staging``, reads back the image staging runs, waits for a release manager's
-approval and deploys exactly that image to ``prod``.
+the pushed image, deploys to ``staging``, reads back the image staging runs, looks up what ``prod`` runs,
+runs a canary analysis in prod when prod already runs a version (:mod:`gennaker.cli.demo_canary`) and
+deploys exactly staging's image to ``prod``.
 
 Who uses it: :mod:`gennaker.cli.demo` (the default demo) and the end-to-end test
 ``tests/e2e/test_promotion.py``, which run the same pipeline JSON against a real ``docker-registry``.
@@ -33,7 +34,8 @@ REGISTRY_ACCOUNT = "demo-registry"
 NAMESPACE = "default"
 RELEASE = "web"
 TAG_PATTERN = r"\d+\.\d+\.\d+"
-JUDGMENT_STAGE = "Promote to prod?"
+FIND_STAGING_STAGE = "Find image on staging"
+FIND_PROD_STAGE = "Find version on prod"
 
 
 def chart_archive(chart_dir: Path = CHART_DIR) -> bytes:
@@ -57,10 +59,18 @@ def image_name(registry_host: str) -> str:
     return f"{registry_host}/{REPOSITORY}"
 
 
-def promotion_pipeline(registry_host: str, *, registry_account: str = REGISTRY_ACCOUNT) -> dict[str, Any]:
-    """The promotion pipeline config for images of ``<registry_host>/demo/web``."""
+def promotion_pipeline(
+    registry_host: str, *, registry_account: str = REGISTRY_ACCOUNT, error_rate: float | None = None
+) -> dict[str, Any]:
+    """The promotion pipeline config for images of ``<registry_host>/demo/web``. ``error_rate`` bakes the
+    chart with that simulated error rate (``metrics.errorRate``; the chart's default is 0.02)."""
+    from gennaker.cli.demo_canary import canary_stage
+
     image = image_name(registry_host)
     chart = base64.b64encode(chart_archive()).decode()
+    overrides = {"image.repository": "${trigger.artifacts[0].name}", "image.tag": "${trigger.tag}"}
+    if error_rate is not None:
+        overrides["metrics.errorRate"] = str(error_rate)
     return {
         "application": APPLICATION,
         "name": PIPELINE,
@@ -97,10 +107,7 @@ def promotion_pipeline(registry_host: str, *, registry_account: str = REGISTRY_A
                         "artifact": {"type": "embedded/base64", "name": "web-chart", "reference": chart},
                     }
                 ],
-                "overrides": {
-                    "image.repository": "${trigger.artifacts[0].name}",
-                    "image.tag": "${trigger.tag}",
-                },
+                "overrides": overrides,
                 "evaluateOverrideExpressions": True,
                 "expectedArtifacts": [
                     {"id": "baked", "matchArtifact": {"type": "embedded/base64", "name": "web-manifests"}}
@@ -122,7 +129,7 @@ def promotion_pipeline(registry_host: str, *, registry_account: str = REGISTRY_A
                 "refId": "3",
                 "requisiteStageRefIds": ["2"],
                 "type": "findArtifactsFromResource",
-                "name": "Find image on staging",
+                "name": FIND_STAGING_STAGE,
                 "cloudProvider": "kubernetes",
                 "account": "staging",
                 "location": NAMESPACE,
@@ -132,16 +139,23 @@ def promotion_pipeline(registry_host: str, *, registry_account: str = REGISTRY_A
                 ],
             },
             {
+                # What prod runs now: the canary's baseline. Before the first release there is nothing to
+                # find; the lookup may fail (continuePipeline: FAILED_CONTINUE) and the canary is skipped.
                 "refId": "4",
                 "requisiteStageRefIds": ["3"],
-                "type": "manualJudgment",
-                "name": JUDGMENT_STAGE,
-                "instructions": "Staging runs ${trigger.tag}. Promote it to prod?",
-                "judgmentInputs": [{"value": "promote"}, {"value": "hold"}],
+                "type": "findArtifactsFromResource",
+                "name": FIND_PROD_STAGE,
+                "cloudProvider": "kubernetes",
+                "account": "prod",
+                "location": NAMESPACE,
+                "manifestName": f"deployment {RELEASE}",
+                "continuePipeline": True,
+                "failPipeline": False,
             },
+            canary_stage(["4"]),
             {
-                "refId": "5",
-                "requisiteStageRefIds": ["4"],
+                "refId": "6",
+                "requisiteStageRefIds": ["5"],
                 "type": "deployManifest",
                 "name": "Deploy to prod",
                 "cloudProvider": "kubernetes",
@@ -241,20 +255,23 @@ def summary_lines(clusters: dict[str, str]) -> tuple[list[str], bool]:
     return lines, same
 
 
-def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.0")) -> bool:
-    """Run the promotion demo (see :mod:`gennaker.cli.demo`); True if every run succeeded.
-    ``DemoFailed`` when something around the pipeline cannot work (no registry binary, no trigger)."""
+def run_promotion(
+    *, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.0"), bad_canary: bool = False
+) -> bool:
+    """Run the promotion demo (see :mod:`gennaker.cli.demo`); True if every run went as announced: each
+    version promoted to prod, or with ``bad_canary`` the last one stopped by its canary while prod keeps the
+    previous one. ``DemoFailed`` when something around the pipeline cannot work (no registry binary, no
+    trigger)."""
     import shutil
-    import threading
 
     from rich.console import Console
 
     from gennaker.api.providers import ProvidersConfig
     from gennaker.cli.client import GennakerClient
-    from gennaker.cli.demo_server import DemoServer, judge_when_waiting
-    from gennaker.cli.watch import watch_execution
+    from gennaker.cli.demo_canary import canary_config
+    from gennaker.cli.demo_server import DemoServer
     from gennaker.store.settings import Settings
-    from gennaker.triggers.docker import RegistryClient, push_image
+    from gennaker.triggers.docker import RegistryClient
     from gennaker.triggers.docker.local_registry import REGISTRY_BINARY, LocalRegistry, LocalRegistryError
 
     if shutil.which(REGISTRY_BINARY) is None:
@@ -274,7 +291,6 @@ def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.
     config = ProvidersConfig(
         sandbox=False,
         extra_sandboxes={"staging": None, "prod": None},
-        canary=False,
         settings=settings,
     )
     succeeded = True
@@ -292,52 +308,29 @@ def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.
             console.print(f"Gennaker demo server on {server.url} (data in {server.home})")
             c = GennakerClient(server.url, user="demo")
             c.post("/applications", {"name": APPLICATION, "email": "demo@example.com"})
+            saved = c.post("/canaryConfig", canary_config())
+            console.print(
+                f"Saved canary config {saved['canaryConfigId']}: error rate and latency of the pods, from "
+                "the prod sandbox's simulated metrics (metrics account `prod`)"
+            )
             c.post("/pipelines", promotion_pipeline(registry.host))
             console.print(
                 f"Saved pipeline {APPLICATION}/{PIPELINE}: docker trigger on {image_name(registry.host)} "
-                f"(tags {TAG_PATTERN}): bake chart, deploy staging, find image, approve, deploy prod"
+                f"(tags {TAG_PATTERN}): bake chart, deploy staging, find image, canary in prod (when prod "
+                "runs a version), deploy prod"
             )
             _wait(lambda: _first_poll_done(providers), 30, "the registry poller's first poll")
-            for tag in tags:
-                pushed = push_image(pusher, REPOSITORY, tag)
-                console.print(
-                    f"\nPushed {image_name(registry.host)}:{tag} ({pushed.digest[:19]}...)", style="bold"
-                )
-                execution = _wait(lambda t=tag: _triggered(c, t), 30, f"the docker trigger to start on {tag}")
-                console.print(
-                    f"The docker trigger started execution {execution['id']}; the demo approves the "
-                    "promotion through the API."
-                )
-                stop = threading.Event()
-                threading.Thread(
-                    target=judge_when_waiting,
-                    args=(server.url, execution["id"], stop),
-                    kwargs={
-                        "user": "demo-release-manager",
-                        "judgment": {"judgmentStatus": "continue", "judgmentInput": "promote"},
-                    },
-                    daemon=True,
-                ).start()
-                try:
-                    final = watch_execution(c, execution["id"])
-                finally:
-                    stop.set()
-                if final != "SUCCEEDED":
-                    ended = c.get(f"/pipelines/{execution['id']}")
-                    console.print(f"Result: {final}: {failure_message(ended)}", style="bold red")
-                    succeeded = False
+            for i, tag in enumerate(tags):
+                bad = bad_canary and i == len(tags) - 1 and i > 0
+                ok, went_on = _promote(console, c, pusher, registry.host, clusters, tag, bad=bad)
+                succeeded = succeeded and ok
+                if not went_on:
                     break
-                console.print(f"\nAfter {tag}:")
-                lines, same = summary_lines(clusters)
-                for line in lines:
-                    console.print(line, highlight=False, soft_wrap=True)
-                if same:
-                    console.print("prod runs exactly the image staging runs (same digest).", style="green")
-                else:
-                    console.print("prod does not run the image staging runs.", style="bold red")
-                succeeded = same and succeeded
+            stopped = (
+                " (the canary stopped the bad release, as announced)" if bad_canary and succeeded else ""
+            )
             console.print(
-                f"Result: {'SUCCEEDED' if succeeded else 'FAILED'}",
+                f"Result: {'SUCCEEDED' if succeeded else 'FAILED'}{stopped}",
                 style="bold green" if succeeded else "bold red",
             )
             if keep:
@@ -346,6 +339,62 @@ def run_promotion(*, keep: bool = False, tags: tuple[str, ...] = ("1.0.0", "1.1.
     finally:
         registry.stop()
     return succeeded
+
+
+def _promote(
+    console: Any, c: Any, pusher: Any, registry_host: str, clusters: dict[str, str], tag: str, *, bad: bool
+) -> tuple[bool, bool]:
+    """Push ``tag``, follow the run it triggers and print what staging, prod and the canary show. Returns
+    (went as announced, the demo may go on). ``bad``: the version is baked with a higher error rate first,
+    and the run is expected to be stopped by its canary."""
+    from gennaker.cli.demo_canary import BAD_ERROR_RATE, canary_lines, canary_of, server_groups_left
+    from gennaker.cli.watch import watch_execution
+    from gennaker.triggers.docker import push_image
+
+    if bad:
+        c.post("/pipelines", promotion_pipeline(registry_host, error_rate=BAD_ERROR_RATE))
+        console.print(
+            f"\n--bad-canary: the pipeline now bakes the chart with metrics.errorRate={BAD_ERROR_RATE}, so "
+            f"the pods of {tag} fail {BAD_ERROR_RATE:.0%} of their requests (prod's fail 2 %).",
+            style="yellow",
+        )
+    before = deployment_summary(clusters["prod"]).get("images")
+    pushed = push_image(pusher, REPOSITORY, tag)
+    console.print(f"\nPushed {image_name(registry_host)}:{tag} ({pushed.digest[:19]}...)", style="bold")
+    execution = _wait(lambda: _triggered(c, tag), 30, f"the docker trigger to start on {tag}")
+    console.print(f"The docker trigger started execution {execution['id']}.")
+    final = watch_execution(c, execution["id"])
+    ended = c.get(f"/pipelines/{execution['id']}")
+    for line in canary_lines(c, ended):
+        console.print(line, highlight=False)
+    console.print(f"\nAfter {tag}:")
+    lines, same = summary_lines(clusters)
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
+    left = server_groups_left(clusters["prod"])
+    if left:
+        console.print(f"the canary's server groups are still in prod: {', '.join(left)}", style="bold red")
+    canary = canary_of(ended) or {}
+    if bad:
+        after = deployment_summary(clusters["prod"]).get("images")
+        stopped = final == "TERMINAL" and canary.get("status") == "TERMINAL" and after == before and not left
+        if stopped:
+            console.print(
+                f"The canary stopped {tag}: prod still runs the previous version, and the baseline and "
+                "canary server groups are gone.",
+                style="bold green",
+            )
+        else:
+            console.print(f"The canary did not stop {tag} ({final}).", style="bold red")
+        return stopped, False
+    if final != "SUCCEEDED":
+        console.print(f"Result: {final}: {failure_message(ended)}", style="bold red")
+        return False, False
+    if same:
+        console.print("prod runs exactly the image staging runs (same digest).", style="green")
+    else:
+        console.print("prod does not run the image staging runs.", style="bold red")
+    return same and not left, True
 
 
 def _stop_on_sigterm() -> None:
