@@ -157,7 +157,9 @@ def test_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
     assert r.returncode == 1 and "cannot reach the Gennaker API" in r.stderr
 
 
-def _demo(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _demo(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout_s: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [gennaker_command(), "demo", *args],
         check=False,
@@ -165,29 +167,58 @@ def _demo(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subp
         env=server_env(tmp_path, env),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout_s,
     )
 
 
-def test_demo_promotes_each_pushed_tag_from_staging_to_prod(tmp_path: Path) -> None:
+def _deployments_after(out: str, tag: str) -> dict[str, list[str]]:
+    after = out[out.index(f"After {tag}:") :]
+    return {
+        cells[0]: cells for cells in map(str.split, after.splitlines()) if cells[2:3] == ["deployment/web"]
+    }
+
+
+def test_demo_promotes_each_pushed_tag_from_staging_to_prod_after_a_canary(tmp_path: Path) -> None:
     started = time.monotonic()
-    r = _demo(tmp_path)
+    r = _demo(tmp_path, timeout_s=240)
     elapsed = time.monotonic() - started
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout
     assert "Result: SUCCEEDED" in out
     assert out.count("The docker trigger started execution") == 2
-    assert out.count("stage 5 Deploy to prod: SUCCEEDED") == 2
+    assert out.count("stage 6 Deploy to prod: SUCCEEDED") == 2
     assert out.count("prod runs exactly the image staging runs") == 2
-    after = out[out.index("After 1.1.0:") :]
-    rows = {
-        cells[0]: cells for cells in map(str.split, after.splitlines()) if cells[2:3] == ["deployment/web"]
-    }
-    assert rows["staging"][-1] == rows["prod"][-1], after
+    # first push: prod runs nothing, so no canary; second: a canary that passes, then the prod deploy
+    assert out.count("stage 5 Canary in prod: SKIPPED") == 1
+    assert out.count("stage 5 Canary in prod: SUCCEEDED") == 1
+    assert "Canary in prod: skipped: prod ran no version yet" in out
+    assert re.search(r"Canary in prod: SUCCEEDED, scores 100, 100 \(pass 75, marginal 50\)", out), out
+    assert re.search(r"error rate +Pass +\d\.\d+% vs \d\.\d+%", out), out
+    assert re.search(r"latency +Pass +\d+\.\d ms vs \d+\.\d ms", out), out
+    assert re.search(r"report: gennaker canary report [0-9A-Z]{26} [0-9A-Z]{26}", out), out
+    rows = _deployments_after(out, "1.1.0")
+    assert rows["staging"][-1] == rows["prod"][-1], out
     assert re.fullmatch(r"127\.0\.0\.1:\d+/demo/web:1\.1\.0@sha256:[0-9a-f]{64}", rows["prod"][-1])
     assert rows["prod"][3] == "2/2"
+    assert "still in prod" not in out
     assert not (tmp_path / "gennaker.db").exists(), "the demo must not write to the user's GENNAKER_HOME"
-    assert elapsed < 90, f"the demo took {elapsed:.0f} s"
+    # about 50 s on an idle 2-core machine: server start, two runs, a 20 s canary; generous under load
+    assert elapsed < 150, f"the demo took {elapsed:.0f} s"
+
+
+def test_demo_with_a_bad_canary_keeps_the_old_version_in_prod(tmp_path: Path) -> None:
+    r = _demo(tmp_path, "--bad-canary", timeout_s=240)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert "metrics.errorRate=0.2" in out
+    assert "stage 5 Canary in prod: TERMINAL" in out
+    assert out.count("stage 6 Deploy to prod: SUCCEEDED") == 1  # only 1.0.0 reached prod
+    assert re.search(r"Canary in prod: TERMINAL, scores 0 ", out), out
+    assert re.search(r"error rate +High +(1\d|2\d)\.\d+% vs \d\.\d+%", out), out
+    rows = _deployments_after(out, "1.1.0")
+    assert ":1.1.0@" in rows["staging"][-1] and ":1.0.0@" in rows["prod"][-1], out
+    assert "The canary stopped 1.1.0: prod still runs the previous version" in out
+    assert "Result: SUCCEEDED (the canary stopped the bad release, as announced)" in out
 
 
 def test_demo_without_the_registry_binary_says_to_run_setup(tmp_path: Path) -> None:
