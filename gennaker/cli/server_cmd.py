@@ -37,8 +37,8 @@ def server(
         typer.Option(
             "--sandbox-account",
             metavar="NAME",
-            help="one more embedded sandbox cluster, registered as Kubernetes account NAME (repeatable; "
-            "state in GENNAKER_HOME/sandbox-NAME-state.json), e.g. staging and prod",
+            help="one more embedded sandbox cluster, registered as Kubernetes and metrics account NAME "
+            "(repeatable; state in GENNAKER_HOME/sandbox-NAME-state.json), e.g. staging and prod",
         ),
     ] = None,
 ) -> None:
@@ -47,7 +47,8 @@ def server(
     Also starts the embedded sandbox cluster (Kubernetes account and metrics account `sandbox`, its state
     kept in GENNAKER_HOME/sandbox-state.json), the Kubernetes provider, artifact accounts, canary analysis
     and triggers; `/health` reports them under `providers`. `--sandbox-account staging --sandbox-account
-    prod` adds more embedded sandboxes as Kubernetes accounts of those names (the promotion demo's setup)."""
+    prod` adds more embedded sandboxes as Kubernetes and metrics accounts of those names (the promotion
+    demo's setup)."""
     from gennaker.api.providers import SANDBOX_ACCOUNT, ProvidersConfig, sandbox_state_file
     from gennaker.api.server import serve
 
