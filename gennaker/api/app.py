@@ -16,7 +16,7 @@ from gennaker import __version__
 from gennaker.api import errors
 from gennaker.api.principal import HeaderPrincipalResolver, PrincipalResolver
 from gennaker.api.providers import Providers
-from gennaker.api.routers import applications, events, executions, health, pipelines, tasks
+from gennaker.api.routers import applications, classic, events, executions, health, pipelines, tasks
 from gennaker.engine.service import PipelineService
 
 DESCRIPTION = """Gennaker's REST API. Paths follow Spinnaker's Gate, so `spin`-style scripts work:
@@ -58,6 +58,6 @@ def create_app(
     app.state.worker_threads = worker_threads
     app.state.providers = providers
     errors.install(app)
-    for module in (health, applications, pipelines, executions, tasks, events):
+    for module in (health, applications, pipelines, executions, tasks, events, classic):
         app.include_router(module.router)
     return app

@@ -15,6 +15,7 @@ stage type                      module                                     waits
 ``disableManifest``             ``disable_manifest``                       yes
 ``findArtifactsFromResource``   ``find_artifacts_from_resource``           no
 ``runJobManifest``              ``run_job_manifest``                       until the Job ends
+``deploy`` (classic)            ``deploy``                                 via deployManifest
 ==============================  =========================================  =====================
 
 Shared parts: ``common`` (errors to stage failures, the service locator), ``artifacts`` (what a stage
@@ -31,6 +32,7 @@ from gennaker.engine.registry import StageRegistry
 from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages import (
     delete_manifest,
+    deploy,
     deploy_manifest,
     disable_manifest,
     enable_manifest,
@@ -57,6 +59,7 @@ MODULES = (
     disable_manifest,
     find_artifacts_from_resource,
     run_job_manifest,
+    deploy,
 )
 
 STAGE_TYPES = tuple(m.STAGE_TYPE for m in MODULES)
