@@ -211,3 +211,67 @@ def test_missing_things_are_named(api: httpx.Client) -> None:
         },
     )
     assert task.status_code == 400 and "ghost-v000" in task.text and "job[0].serverGroupName" in task.text
+
+
+def deployment_stage(image: str) -> dict[str, Any]:
+    return {
+        "refId": "1",
+        "type": "deployManifest",
+        "account": "sandbox",
+        "cloudProvider": "kubernetes",
+        "moniker": {"app": APP},
+        "source": "text",
+        "manifests": [
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "api", "namespace": NS},
+                "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": {"app": "api"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "api"}},
+                        "spec": {"containers": [{"name": "api", "image": image}]},
+                    },
+                },
+            }
+        ],
+    }
+
+
+def test_deployment_is_a_server_group_manager_and_rolls_back_by_undo(api: httpx.Client) -> None:
+    # Given a Deployment deployed twice (two revisions, two ReplicaSets)
+    for image in ("ghcr.io/acme/api:1", "ghcr.io/acme/api:2"):
+        ex = wait_execution(
+            api, run_pipeline(api, [deployment_stage(image)], app=APP, name="api"), timeout_s=90
+        )
+        assert ex["status"] == "SUCCEEDED"
+    managers = wait_until(
+        lambda: [
+            m for m in api.get("/applications/shop/serverGroupManagers").json() if len(m["serverGroups"]) == 2
+        ],
+        what="deployment api with two ReplicaSets",
+    )
+    assert [m["name"] for m in managers] == ["deployment api"]
+    assert "deployment api" in api.get("/applications/shop/clusters").json()["sandbox"]
+    groups = [
+        g for g in api.get("/applications/shop/serverGroups").json() if g["cluster"] == "deployment api"
+    ]
+    newest = max(groups, key=lambda g: g["moniker"]["sequence"])
+    assert newest["serverGroupManagers"][0]["name"] == "deployment api"
+    assert newest["buildInfo"]["images"] == ["ghcr.io/acme/api:2"]
+    # When its newest ReplicaSet is rolled back through Gate's task: the Deployment runs the old image again
+    done = run_task(
+        api,
+        {
+            "type": "rollbackServerGroup",
+            **JOB,
+            "rollbackContext": {"rollbackServerGroupName": newest["displayName"]},
+        },
+    )
+    assert [s["type"] for s in done["stages"]] == ["undoRolloutManifest"]
+    manifest = api.get(f"/manifests/sandbox/{NS}/{quote('deployment api')}").json()
+    assert manifest["manifest"]["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/api:1"
+    # and a rolling restart of the Deployment is the manifest stage itself
+    restarted = run_task(api, {"type": "rollingRestartManifest", **JOB, "serverGroupName": "deployment api"})
+    assert [s["type"] for s in restarted["stages"]] == ["rollingRestartManifest"]
