@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from gennaker import __version__
-from gennaker.cli import applications, demo, executions, pipelines, server_cmd
+from gennaker.cli import applications, clusters, demo, executions, pipelines, server_cmd
 
 app = typer.Typer(
     name="gennaker",
@@ -51,6 +51,10 @@ app.command()(demo.demo)
 app.add_typer(applications.app, name="application")
 app.add_typer(pipelines.app, name="pipeline")
 app.add_typer(executions.app, name="execution")
+app.add_typer(clusters.cluster_app, name="cluster")
+app.add_typer(clusters.server_group_app, name="server-group")
+app.add_typer(clusters.load_balancer_app, name="load-balancer")
+app.add_typer(clusters.manifest_app, name="manifest")
 
 
 def main() -> None:

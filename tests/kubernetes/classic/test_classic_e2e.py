@@ -9,6 +9,8 @@ endpoints show it with instance health; resize, disable, enable, rollback and de
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,15 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.realserver import RealServer, run_pipeline, wait_execution, wait_until
+from tests.realserver import (
+    ROOT,
+    RealServer,
+    gennaker_command,
+    run_pipeline,
+    server_env,
+    wait_execution,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kubectl, pytest.mark.slow]
 
@@ -27,14 +37,19 @@ SG = "/applications/shop/serverGroups/sandbox/default"
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    server = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
+    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
     try:
-        server.wait_providers()
-        with server.client("classic-tester") as client:
-            yield client
+        s.wait_providers()
+        yield s
     finally:
-        server.stop()
+        s.stop()
+
+
+@pytest.fixture
+def api(server: RealServer) -> Iterator[httpx.Client]:
+    with server.client("classic-tester") as client:
+        yield client
 
 
 def deploy_stage(image: str, *, strategy: str = "redblack", replicas: int = 2) -> dict[str, Any]:
@@ -275,3 +290,46 @@ def test_deployment_is_a_server_group_manager_and_rolls_back_by_undo(api: httpx.
     # and a rolling restart of the Deployment is the manifest stage itself
     restarted = run_task(api, {"type": "rollingRestartManifest", **JOB, "serverGroupName": "deployment api"})
     assert [s["type"] for s in restarted["stages"]] == ["rollingRestartManifest"]
+
+
+def gk(server: RealServer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = server_env(server.home, {"GENNAKER_API": server.url, "GENNAKER_USER": "cli-user", "COLUMNS": "200"})
+    return subprocess.run(
+        [gennaker_command(), *args],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_lists_and_acts_on_server_groups(server: RealServer) -> None:
+    # Given the module's classic cluster (v000 serving after the earlier tests)
+    clusters = json.loads(gk(server, "cluster", "list", APP, "-o", "json").stdout)
+    assert "replicaSet shop-prod-web" in clusters["sandbox"]
+    listed = gk(server, "server-group", "list", APP, "--cluster", "replicaSet shop-prod-web", "-o", "json")
+    assert [g["displayName"] for g in json.loads(listed.stdout)] == ["shop-prod-web-v000"]
+    table = gk(server, "server-group", "list", APP)
+    assert table.returncode == 0 and "shop-prod-web-v000" in table.stdout
+    # When resized and disabled from the CLI
+    resized = gk(
+        server, "server-group", "resize", APP, "sandbox", NS, "shop-prod-web-v000", "--replicas", "1"
+    )
+    assert resized.returncode == 0, resized.stderr
+    disabled = gk(server, "server-group", "disable", APP, "sandbox", NS, "shop-prod-web-v000")
+    assert disabled.returncode == 0, disabled.stderr
+    got = json.loads(
+        gk(server, "server-group", "get", APP, "sandbox", NS, "shop-prod-web-v000", "-o", "json").stdout
+    )
+    assert got["capacity"]["desired"] == 1 and got["disabled"] is True
+    lbs = json.loads(gk(server, "load-balancer", "list", APP, "-o", "json").stdout)
+    assert [lb["name"] for lb in lbs] == ["service shop-prod"]
+    manifest = json.loads(
+        gk(server, "manifest", "get", "sandbox", NS, "replicaSet shop-prod-web-v000").stdout
+    )
+    assert manifest["manifest"]["spec"]["replicas"] == 1
+    # and errors name what is missing
+    missing = gk(server, "server-group", "enable", APP, "sandbox", NS, "ghost-v000")
+    assert missing.returncode == 1 and "ghost-v000 does not exist" in missing.stderr
