@@ -30,6 +30,9 @@ Fields per cluster: ``account`` (or ``credentials``), ``application`` (default: 
 ``loadBalancers``, ``strategy`` (``redblack``, ``highlander``, ``none`` or empty; red/black and
 highlander need a load balancer), ``podAnnotations``, ``labels``. Every bad field fails the stage naming
 ``clusters[i].<field>``.
+
+Outputs (Orca's, for later stages' expressions): ``deploy.server.groups`` (``{namespace: [server group]}``)
+and ``deploy.account.name``, collected from the deployManifest stages once they are done.
 """
 
 from __future__ import annotations
@@ -38,7 +41,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gennaker.engine.stagedef import PlanInput, StageDefinition, SyntheticStage
+from gennaker.engine.stagedef import (
+    PlanInput,
+    StageDefinition,
+    SyntheticStage,
+    TaskDefinition,
+    TaskInput,
+    TaskResult,
+)
 from gennaker.kubernetes.manifests.strategy import MAX_VERSION_HISTORY
 from gennaker.kubernetes.stages.common import Locate, StageFieldError, registrar
 
@@ -275,10 +285,38 @@ def plan_clusters(stage: PlanInput) -> list[SyntheticStage]:
     ]
 
 
+def collect_server_groups(task: TaskInput) -> TaskResult:
+    """Orca's outputs of a deploy stage, from its deployManifest stages: ``deploy.server.groups``
+    (``{namespace: ["app-stack-detail-v001"]}``) and ``deploy.account.name``."""
+    groups: dict[str, list[str]] = {}
+    accounts: list[str] = []
+    for child in task.execution_json().get("stages") or []:
+        if child.get("parentStageId") != task.stage_id or child.get("type") != "deployManifest":
+            continue
+        context = child.get("context") or {}
+        if context.get("account") and context["account"] not in accounts:
+            accounts.append(str(context["account"]))
+        for manifest in context.get("outputs.manifests") or []:
+            if manifest.get("kind") == "ReplicaSet":
+                metadata = manifest.get("metadata") or {}
+                groups.setdefault(str(metadata.get("namespace") or ""), []).append(str(metadata.get("name")))
+    outputs: dict[str, Any] = {"deploy.server.groups": groups}
+    if accounts:
+        outputs["deploy.account.name"] = accounts[0]
+    return TaskResult.succeeded(outputs, outputs)
+
+
 def definition(locate: Locate) -> StageDefinition:
     del locate  # the synthetic deployManifest stages find the service themselves
     return StageDefinition(
         type=STAGE_TYPE,
+        tasks=(
+            TaskDefinition(
+                "collectServerGroups",
+                collect_server_groups,
+                implementing_class="gennaker.kubernetes.stages.deploy.CollectServerGroupsTask",
+            ),
+        ),
         before_stages=plan_clusters,
         description="Deploy server groups from Spinnaker V1 clusters[] through the manifest path.",
     )

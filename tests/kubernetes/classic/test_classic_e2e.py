@@ -128,7 +128,10 @@ JOB = {"cloudProvider": "kubernetes", "credentials": "sandbox", "region": NS}
 
 def test_classic_deploy_view_and_actions(api: httpx.Client) -> None:
     # Given a classic deploy stage, when it runs: v000 and its Service exist and serve
-    run_deploy(api, "ghcr.io/acme/web:1", "classic")
+    ex = run_deploy(api, "ghcr.io/acme/web:1", "classic")
+    deploy = next(s for s in ex["stages"] if s["type"] == "deploy")
+    assert deploy["outputs"]["deploy.server.groups"] == {NS: ["shop-prod-web-v000"]}
+    assert [s["type"] for s in ex["stages"] if s.get("parentStageId") == deploy["id"]] == ["deployManifest"]
     v000 = settled(api, "shop-prod-web-v000", up=2, total=2)
     assert v000["name"] == "replicaSet shop-prod-web-v000" and v000["region"] == NS
     assert v000["cluster"] == "replicaSet shop-prod-web"
