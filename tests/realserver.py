@@ -171,6 +171,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
         s.stop()
 
 
+@pytest.fixture(scope="module")
+def providers_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
+    """One real ``gennaker server`` per test module with every provider (embedded sandbox, Kubernetes,
+    artifacts, canary, triggers), ready."""
+    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
+    try:
+        s.wait_providers()
+        yield s
+    finally:
+        s.stop()
+
+
 @pytest.fixture
 def api(server: RealServer) -> Iterator[httpx.Client]:
     """An HTTP client of the module's server, as user ``e2e-tester``."""

@@ -16,11 +16,26 @@ from gennaker import __version__
 from gennaker.api import errors
 from gennaker.api.principal import HeaderPrincipalResolver, PrincipalResolver
 from gennaker.api.providers import Providers
-from gennaker.api.routers import applications, classic, events, executions, health, pipelines, tasks
+from gennaker.api.routers import (
+    applications,
+    artifact_accounts,
+    canary,
+    canary_accounts,
+    classic,
+    credentials,
+    events,
+    executions,
+    health,
+    pipelines,
+    tasks,
+    webhooks,
+)
 from gennaker.engine.service import PipelineService
 
 DESCRIPTION = """Gennaker's REST API. Paths follow Spinnaker's Gate, so `spin`-style scripts work:
-pipeline configs, manual triggers, executions and user operations, applications, tasks.
+pipeline configs, manual triggers, executions and user operations, applications, tasks, Kubernetes,
+artifact and Docker registry accounts (credentials never returned), webhooks and the trigger event log;
+Kayenta's canary configs, remote judge, canary runs and reports, and metrics accounts.
 Every error is a 4xx whose `message` names what was wrong and where.
 The caller is taken from the `X-Spinnaker-User` or `X-Gennaker-User` header (anonymous otherwise)."""
 
@@ -58,6 +73,18 @@ def create_app(
     app.state.worker_threads = worker_threads
     app.state.providers = providers
     errors.install(app)
-    for module in (health, applications, pipelines, executions, tasks, events, classic):
+    for module in (
+        health,
+        applications,
+        pipelines,
+        executions,
+        tasks,
+        events,
+        canary,
+        canary_accounts,
+        classic,
+    ):
+        app.include_router(module.router)
+    for module in (credentials, artifact_accounts, webhooks):
         app.include_router(module.router)
     return app

@@ -8,6 +8,8 @@ Who uses it: ``create_app`` installs the handlers. Body shape (Gate's, plus deta
 - a body or parameter of the wrong shape → 400 naming the parameter or body path;
 - ``ConfigValidationError`` → 400 with ``issues`` (stage and field of each problem);
 - ``EngineError``: ``NotFoundError`` 404, ``InvalidRequestError`` 400, ``ConflictError`` 409;
+- ``CanaryError`` (canary configs, judge requests, metrics accounts) → its ``status_code`` (400, 502 for an
+  unreachable metrics backend) with its ``to_json()`` (``issues`` naming the metric and field of a config);
 - ``ProvidersError`` (a provider not started yet, turned off or failed) → 503 saying which.
 """
 
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gennaker.api.providers import ProvidersError
+from gennaker.canary.errors import CanaryError
 from gennaker.engine.errors import EngineError
 from gennaker.model import ConfigValidationError
 
@@ -94,6 +97,12 @@ def install(app: FastAPI) -> None:
         extra = {k: v for k, v in exc.to_json().items() if k not in ("error", "message")}
         extra["exception"] = type(exc).__name__
         return JSONResponse(error_body(exc.status_code, exc.message, **extra), status_code=exc.status_code)
+
+    @app.exception_handler(CanaryError)
+    async def _canary(request: Request, exc: CanaryError) -> JSONResponse:
+        extra = {k: v for k, v in exc.to_json().items() if k not in ("error", "message")}
+        extra["exception"] = type(exc).__name__
+        return JSONResponse(error_body(exc.status_code, str(exc), **extra), status_code=exc.status_code)
 
     @app.exception_handler(ProvidersError)
     async def _providers(request: Request, exc: ProvidersError) -> JSONResponse:

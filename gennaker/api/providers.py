@@ -17,10 +17,11 @@ before it is ready get a 503 that says so (:func:`require`), never a half-initia
 What it starts, in order (each optional piece can be turned off in :class:`ProvidersConfig`):
 1. the embedded sandbox cluster (state kept in ``$GENNAKER_HOME/sandbox-state.json`` so a restarted
    server finds its objects again), registered as Kubernetes account ``sandbox`` and as the ``sandbox``
-   metrics account (its simulated pod metrics at ``<url>/metrics``);
+   metrics account (its simulated pod metrics at ``<url>/metrics``, held in memory: not stored);
 2. artifact accounts (settings ``artifacts.accounts`` + the ones stored through the API);
 3. the Kubernetes provider (settings ``kubernetes.accounts`` + stored + the sandbox);
-4. the canary service (configs, judge, metrics accounts, reports);
+4. the canary service (configs, judge, reports, metrics accounts: ``GENNAKER_METRICS_ACCOUNTS`` + settings
+   ``canary.accounts`` + the ones stored through the API);
 5. the trigger runtime (docker/helm polling, cron, pipeline completions, webhooks).
 """
 
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SANDBOX_ACCOUNT = "sandbox"
+
+
+def sandbox_state_file(account: str) -> Path:
+    """Where an extra embedded sandbox keeps its objects: ``$GENNAKER_HOME/sandbox-<account>-state.json``."""
+    return gennaker_home() / f"sandbox-{account}-state.json"
 
 
 class ProvidersError(RuntimeError):
@@ -143,7 +149,7 @@ class Providers:
             self._start_kubernetes(settings, artifacts)
         self._check_stopping()
         if self.config.canary:
-            self._start_canary()
+            self._start_canary(settings)
         if self.config.triggers:
             from gennaker.triggers.runtime import start_trigger_runtime
 
@@ -177,18 +183,23 @@ class Providers:
             service.accounts.register_sandbox(self.sandboxes[name].kubeconfig(context=name), name=name)
         self.kubernetes = service
 
-    def _start_canary(self) -> None:
+    def _start_canary(self, settings: Settings) -> None:
         from gennaker.canary.environment import default_environment
         from gennaker.canary.service import CanaryService
 
-        environment = default_environment()
+        canary = CanaryService(self.service.runtime.db, default_environment())
         if self.config.sandbox_account in self.sandboxes:
             cluster = self.sandboxes[self.config.sandbox_account]
-            metrics_url = f"{cluster.url}/metrics"
-            environment.accounts.put(
-                {"name": SANDBOX_ACCOUNT, "type": "sandbox", "settings": {"baseUrl": metrics_url}}
+            embedded = {"baseUrl": f"{cluster.url}/metrics"}
+            canary.metrics_accounts.add_fixed(
+                {"name": SANDBOX_ACCOUNT, "type": "sandbox", "settings": embedded}, source="embedded"
             )
-        self.canary = CanaryService(self.service.runtime.db, environment)
+        try:
+            canary.metrics_accounts.apply_settings(settings.accounts("canary"))
+        except Exception:
+            canary.close()
+            raise
+        self.canary = canary
 
     def _check_stopping(self) -> None:
         if self._stopping.is_set():
@@ -204,7 +215,13 @@ class Providers:
             if self.canary is not None:
                 from gennaker.canary.metrics.sandbox import stop_sandbox_collectors
 
-                steps.append(("canary", stop_sandbox_collectors))
+                canary = self.canary
+
+                def stop_canary() -> None:
+                    canary.close()
+                    stop_sandbox_collectors()
+
+                steps.append(("canary", stop_canary))
             if self.kubernetes is not None:
                 from gennaker.kubernetes.bootstrap import stop_provider
 

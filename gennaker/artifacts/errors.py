@@ -63,6 +63,11 @@ class UnknownAccountTypeError(AccountConfigError):
     """No registered account type has this name (or serves this artifact type)."""
 
 
+class ArtifactReferenceError(ArtifactError, ValueError):
+    """A stage refers to artifacts wrongly (an unknown expected artifact id, a malformed
+    ``requiredArtifacts`` entry, a missing manifest artifact); the message names the field."""
+
+
 class AccountNotFoundError(ArtifactError, LookupError):
     """No configured account can fetch an artifact (unknown name, or none serves its type)."""
 

@@ -1,99 +1,132 @@
-"""Artifacts as stages see them: finding the artifact bound to an expected-artifact id, and binding the
-artifacts a stage produced to the stage's own ``expectedArtifacts``.
+"""The artifacts a stage can see and the ones it produces, as Orca's ArtifactUtils and
+BindProducedArtifactsTask handle them.
 
-Who calls it: stages that consume artifacts by id (bakeManifest's ``inputArtifacts``, deployManifest's
-``manifestArtifactId`` and ``requiredArtifactIds``) and stages that produce artifacts (bakeManifest,
-deployManifest, findArtifactsFromResource) before they finish. Orca's ``ArtifactUtils`` reproduced:
+Who calls it: every stage that consumes or produces artifacts (bakeManifest's ``inputArtifacts``;
+deployManifest, patchManifest and runJobManifest's manifest, required and optional artifacts;
+findArtifactsFromResource, bakeManifest and deployManifest binding what they produced).
 
-- ``bound_artifact_for_stage(execution, stage_id, id, inline)``: with an id, the ``boundArtifact`` of the
-  expected artifact with that id, looked up in the trigger's ``resolvedExpectedArtifacts`` and then in the
-  ``resolvedExpectedArtifacts`` outputs of the stage's ancestors (nearest first); without an id, the inline
-  artifact. An artifact without a ``type`` counts as none.
-- ``bind_produced_artifacts(expected, produced)``: each of a stage's ``expectedArtifacts`` must match
-  exactly one produced artifact (or fall back to its default artifact); the result is the stage's
-  ``resolvedExpectedArtifacts`` (Orca's ``BindProducedArtifactsTask``).
-Nothing here persists; it reads the execution JSON the engine hands to tasks.
+- optional artifacts: the trigger's ``artifacts`` and ``resolvedExpectedArtifacts`` bound artifacts, and
+  the ``artifacts`` and ``resolvedExpectedArtifacts`` of the stage's ancestors' outputs (nearest first);
+- an expected artifact id resolves to its bound artifact from the trigger's or an ancestor's
+  ``resolvedExpectedArtifacts``; an unknown id fails with Orca's message
+  ("No artifact with id X could be found in the pipeline context.");
+- ``requiredArtifacts: [{expectedArtifactId, artifact}]``: the inline ``artifact`` wins over the id;
+- ``bind_produced``: each of the stage's own ``expectedArtifacts`` must match exactly one produced
+  artifact (or fall back to its default); the result is the stage's ``resolvedExpectedArtifacts``.
+Nothing here persists; it reads what the engine hands to tasks. Errors are ``ArtifactReferenceError``
+(a stage field is wrong) and ``ArtifactResolutionError`` (an expected artifact did not bind), both
+``ValueError``s whose message the stage shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from gennaker.engine.stageops import ancestors
+from gennaker.artifacts.errors import ArtifactReferenceError
+from gennaker.engine.stagedef import TaskInput
 from gennaker.model.artifacts import Artifact, ExpectedArtifact, resolve_expected_artifact
-from gennaker.store.executions import StageRecord
 
 
-def _records(execution: Mapping[str, Any]) -> list[StageRecord]:
-    out = []
-    for i, s in enumerate(execution.get("stages") or []):
-        out.append(
-            StageRecord(
-                id=str(s.get("id")),
-                execution_id=str(execution.get("id") or ""),
-                seq=i,
-                ref_id=s.get("refId"),
-                type=str(s.get("type") or ""),
-                name=str(s.get("name") or ""),
-                status=str(s.get("status") or "NOT_STARTED"),
-                parent_stage_id=s.get("parentStageId"),
-                synthetic_stage_owner=s.get("syntheticStageOwner"),
-                requisite_stage_ref_ids=list(s.get("requisiteStageRefIds") or []),
-                outputs=dict(s.get("outputs") or {}),
-            )
-        )
-    return out
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
-def resolved_expected_artifacts(execution: Mapping[str, Any], stage_id: str) -> list[dict[str, Any]]:
-    """Every resolved expected artifact visible to the stage: the trigger's, then its ancestors' outputs
-    (the stage itself first, nearest ancestors next)."""
-    found: list[dict[str, Any]] = []
-    stages = _records(execution)
-    current = next((s for s in stages if s.id == stage_id), None)
-    if current is not None:
-        for stage in ancestors(stages, current):
-            for item in stage.outputs.get("resolvedExpectedArtifacts") or []:
-                if isinstance(item, Mapping):
-                    found.append(dict(item))
-    trigger = execution.get("trigger") or {}
-    for item in trigger.get("resolvedExpectedArtifacts") or []:
-        if isinstance(item, Mapping):
-            found.append(dict(item))
+def _sources(task: TaskInput) -> Iterator[Mapping[str, Any]]:
+    """The trigger, then the outputs of the stage and its ancestors (nearest first)."""
+    yield task.trigger
+    yield from task.context.ancestor_outputs()
+
+
+def execution_artifacts(task: TaskInput) -> list[Artifact]:
+    """Every artifact the stage may bind optionally (distinct, nearest first, then the trigger's)."""
+    seen: set[tuple[Any, ...]] = set()
+    found: list[Artifact] = []
+    sources = list(_sources(task))
+    for source in [*sources[1:], sources[0]]:
+        raws = _dicts(source.get("artifacts"))
+        raws += [
+            e["boundArtifact"]
+            for e in _dicts(source.get("resolvedExpectedArtifacts"))
+            if isinstance(e.get("boundArtifact"), Mapping)
+        ]
+        for raw in raws:
+            artifact = Artifact.model_validate(raw)
+            if artifact.identity() not in seen:
+                seen.add(artifact.identity())
+                found.append(artifact)
     return found
 
 
-def bound_artifact_for_stage(
-    execution: Mapping[str, Any],
-    stage_id: str,
-    expected_artifact_id: str | None,
-    inline: Mapping[str, Any] | None = None,
-) -> Artifact | None:
-    """The artifact a stage refers to by expected-artifact id (or inline); None when there is none."""
-    candidate: Mapping[str, Any] | None = None
-    if expected_artifact_id:
-        for item in resolved_expected_artifacts(execution, stage_id):
-            if item.get("id") == expected_artifact_id and isinstance(item.get("boundArtifact"), Mapping):
-                candidate = item["boundArtifact"]
-                break
+def bound_artifact_for_id(task: TaskInput, artifact_id: str) -> Artifact | None:
+    """The artifact bound to the expected artifact ``artifact_id`` (trigger or ancestors)."""
+    for source in _sources(task):
+        for key in ("resolvedExpectedArtifacts", "expectedArtifacts"):
+            for entry in _dicts(source.get(key)):
+                if entry.get("id") == artifact_id and isinstance(entry.get("boundArtifact"), Mapping):
+                    return Artifact.model_validate(entry["boundArtifact"])
+    return None
+
+
+def artifact_by_id(task: TaskInput, artifact_id: str) -> Artifact:
+    found = bound_artifact_for_id(task, artifact_id)
+    if found is None:
+        raise ArtifactReferenceError(
+            f"No artifact with id {artifact_id} could be found in the pipeline context."
+        )
+    return found
+
+
+def required_artifacts(task: TaskInput) -> list[Artifact]:
+    """``requiredArtifactIds`` and ``requiredArtifacts`` of the stage, resolved."""
+    ctx = task.context
+    found: list[Artifact] = []
+    ids = ctx.get("requiredArtifactIds") or []
+    if not isinstance(ids, list):
+        raise ArtifactReferenceError("requiredArtifactIds must be a list of expected artifact ids")
+    found += [artifact_by_id(task, str(i)) for i in ids if i]
+    for i, entry in enumerate(_dicts(ctx.get("requiredArtifacts"))):
+        if isinstance(entry.get("artifact"), Mapping) and entry["artifact"].get("type"):
+            found.append(Artifact.model_validate(entry["artifact"]))
+        elif entry.get("expectedArtifactId"):
+            found.append(artifact_by_id(task, str(entry["expectedArtifactId"])))
+        else:
+            raise ArtifactReferenceError(f"requiredArtifacts[{i}] needs expectedArtifactId or artifact")
+    return found
+
+
+def manifest_artifact(task: TaskInput) -> tuple[Artifact, str | None]:
+    """The manifest artifact of ``source: artifact`` and the account to fetch it with."""
+    ctx = task.context
+    artifact_id = ctx.get("manifestArtifactId")
+    account = ctx.get("manifestArtifactAccount") or None
+    inline = ctx.get("manifestArtifact")
+    if artifact_id and account:
+        raise ArtifactReferenceError(
+            "Artifact account must not be set if referencing an artifact produced by a previous stage."
+        )
+    if isinstance(inline, Mapping) and inline.get("type"):
+        artifact = Artifact.model_validate(inline)
+    elif artifact_id:
+        artifact = artifact_by_id(task, str(artifact_id))
     else:
-        candidate = inline
-    if not candidate or not candidate.get("type"):
-        return None
-    return Artifact.model_validate(dict(candidate))
+        raise ArtifactReferenceError(
+            "No manifest artifact was specified (set manifestArtifactId or manifestArtifact)."
+        )
+    return artifact, (str(account) if account else None)
 
 
-def bind_produced_artifacts(
-    expected_artifacts: Sequence[Mapping[str, Any]], produced: Sequence[Mapping[str, Any] | Artifact]
-) -> list[dict[str, Any]]:
-    """The stage's ``resolvedExpectedArtifacts``: each expected artifact bound to the one produced artifact
-    it matches (or its default). Raises ``ArtifactResolutionError`` naming the expected artifact."""
-    received = [a if isinstance(a, Artifact) else Artifact.model_validate(dict(a)) for a in produced]
-    resolved = []
-    for raw in expected_artifacts:
-        expected = ExpectedArtifact.model_validate(dict(raw))
-        expected.bound_artifact = None
-        resolve_expected_artifact(expected, received)
-        resolved.append(expected.to_json())
-    return resolved
+def bind_produced(task: TaskInput, produced: Sequence[Artifact]) -> dict[str, Any]:
+    """Orca's BindProducedArtifactsTask: the stage's own ``expectedArtifacts`` resolved against what it
+    produced; outputs ``resolvedExpectedArtifacts`` and ``artifacts`` (produced + bound, distinct)."""
+    expected = [ExpectedArtifact.model_validate(e) for e in _dicts(task.context.own.get("expectedArtifacts"))]
+    if not expected:
+        return {}
+    bound = [resolve_expected_artifact(e, list(produced)) for e in expected]
+    seen: set[tuple[Any, ...]] = set()
+    artifacts = []
+    for artifact in [*produced, *bound]:
+        if artifact.identity() not in seen:
+            seen.add(artifact.identity())
+            artifacts.append(artifact.to_json())
+    return {"resolvedExpectedArtifacts": [e.to_json() for e in expected], "artifacts": artifacts}

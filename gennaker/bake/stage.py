@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from gennaker.artifacts.service import ArtifactAccountService, default_service
-from gennaker.artifacts.stage_artifacts import bind_produced_artifacts, bound_artifact_for_stage
+from gennaker.artifacts.stage_artifacts import bind_produced, bound_artifact_for_id
 from gennaker.bake.errors import BakeConfigError
 from gennaker.bake.helm import Helm3Renderer
 from gennaker.bake.kustomize import KustomizeRenderer
@@ -72,10 +72,9 @@ def _overrides(task: TaskInput, overrides: dict[str, Any], evaluate: bool) -> di
 
 
 def _input_artifacts(task: TaskInput, refs: list[Any]) -> list[tuple[Artifact, str | None]]:
-    execution = task.execution_json()
     found: list[tuple[Artifact, str | None]] = []
     for ref in refs:
-        artifact = bound_artifact_for_stage(execution, task.stage_id, ref.id, ref.artifact)
+        artifact = _input_artifact(task, ref.id, ref.artifact)
         if artifact is None:
             raise BakeConfigError(
                 f"Input artifact (id: {ref.id}, account: {ref.account}) could not be found in execution "
@@ -85,6 +84,16 @@ def _input_artifacts(task: TaskInput, refs: list[Any]) -> list[tuple[Artifact, s
             artifact = artifact.model_copy(update={"artifact_account": ref.account})
         found.append((artifact, ref.account or artifact.artifact_account))
     return found
+
+
+def _input_artifact(task: TaskInput, artifact_id: str | None, inline: Any) -> Artifact | None:
+    """An input artifact by expected-artifact id, else the inline one (an artifact without a type counts
+    as none, as in Orca)."""
+    if artifact_id:
+        return bound_artifact_for_id(task, artifact_id)
+    if isinstance(inline, Mapping) and inline.get("type"):
+        return Artifact.model_validate(dict(inline))
+    return None
 
 
 def make_create_task(
@@ -121,15 +130,15 @@ def make_create_task(
     return create_bake_manifest
 
 
-def bind_produced(task: TaskInput) -> TaskResult:
+def bind_produced_task(task: TaskInput) -> TaskResult:
     """Bind the stage's ``expectedArtifacts`` to the artifact it produced."""
-    expected = task.context.own.get("expectedArtifacts") or []
-    produced = list(task.outputs.get("artifacts") or task.context.own.get("artifacts") or [])
+    raw = task.outputs.get("artifacts") or task.context.own.get("artifacts") or []
+    produced = [Artifact.model_validate(dict(a)) for a in raw]
     try:
-        resolved = bind_produced_artifacts(expected, produced)
+        bound = bind_produced(task, produced)
     except ArtifactResolutionError as exc:
         raise BakeConfigError(f"expectedArtifacts: {exc}") from None
-    outputs = {"resolvedExpectedArtifacts": resolved, "artifacts": produced}
+    outputs = {"resolvedExpectedArtifacts": [], "artifacts": list(raw), **bound}
     return TaskResult.succeeded(context=outputs, outputs=outputs)
 
 
@@ -149,7 +158,7 @@ def bake_manifest_stage(
             ),
             TaskDefinition(
                 name="bindProducedArtifacts",
-                run=bind_produced,
+                run=bind_produced_task,
                 implementing_class="gennaker.bake.BindProducedArtifactsTask",
             ),
         ),

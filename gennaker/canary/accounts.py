@@ -25,8 +25,10 @@ belongs to one metrics service):
 
 Invariants: secrets are ``SecretStr`` (``repr``, ``str``, ``model_dump`` and :meth:`to_public_json` show
 ``**********``); a secret key put under ``settings`` is refused; unknown settings or secrets are errors naming
-the account and the key; configs are immutable. Nothing here is persisted: accounts come from settings
-(:func:`load_metrics_accounts`) or are put by the process that builds the service.
+the account and the key; configs are immutable. Nothing here is persisted: accounts come from the file
+(:func:`load_metrics_accounts`) or are put by the process; the stored ones (API, settings file) are kept in
+this set by :class:`~gennaker.canary.account_service.MetricsAccountService`, which installs itself as the
+set's refresher so every lookup sees changes made by any server process.
 """
 
 from __future__ import annotations
@@ -236,8 +238,18 @@ class MetricsAccountSet:
     def __init__(self, accounts: Iterable[Mapping[str, Any] | MetricsAccountConfig] = ()) -> None:
         self._lock = threading.Lock()
         self._accounts: dict[str, MetricsAccountConfig] = {}
+        self._refresher: Callable[[], None] | None = None
         for raw in accounts:
             self.put(raw)
+
+    def set_refresher(self, refresher: Callable[[], None] | None) -> None:
+        """Call ``refresher`` before every lookup (``get``, ``resolve``): the stored accounts' service uses it
+        to bring this set up to date with the accounts table."""
+        self._refresher = refresher
+
+    def _refresh(self) -> None:
+        if self._refresher is not None:
+            self._refresher()
 
     def put(self, raw: Mapping[str, Any] | MetricsAccountConfig) -> MetricsAccountConfig:
         """Add or replace an account (validated first: a bad config changes nothing)."""
@@ -251,6 +263,10 @@ class MetricsAccountSet:
             return self._accounts.pop(name, None) is not None
 
     def get(self, name: str) -> MetricsAccountConfig:
+        self._refresh()
+        return self._lookup(name)
+
+    def _lookup(self, name: str) -> MetricsAccountConfig:
         with self._lock:
             found = self._accounts.get(name)
             known = sorted(self._accounts)
@@ -263,8 +279,9 @@ class MetricsAccountSet:
     def resolve(self, name: str | None, query_type: str) -> MetricsAccountConfig:
         """The account named ``name`` (which must serve ``query_type``), or — as Kayenta does when no name is
         given — the only account serving ``query_type``."""
+        self._refresh()
         if name:
-            account = self.get(name)
+            account = self._lookup(name)
             if account.type != query_type:
                 raise MetricsAccountError(
                     f"metrics account {name!r} is a {account.type} account; "
@@ -281,6 +298,11 @@ class MetricsAccountSet:
         raise MetricsAccountError(
             f"several metrics accounts serve {query_type} queries ({names}): set metricsAccountName"
         )
+
+    def names(self) -> list[str]:
+        """The names of the accounts held now (no refresh)."""
+        with self._lock:
+            return sorted(self._accounts)
 
     def __iter__(self) -> Iterator[MetricsAccountConfig]:
         with self._lock:

@@ -2,7 +2,7 @@
 accounts. Nothing above ``gennaker.canary`` touches its tables or stages directly.
 
 Who uses it: ``gennaker.api`` (Kayenta's routes: ``/canaryConfig``, ``/judge``, ``/canary/{id}``,
-``/credentials``), the CLI through the API, and tests.
+``/v2/canaries/credentials``), the CLI through the API, and tests.
 
 Configs follow Kayenta's ``CanaryConfigController``: ``create_config`` assigns an id when the body has none
 and answers ``{"canaryConfigId"}`` (an existing id is a conflict); ``update_config`` replaces an existing
@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gennaker.canary.account_service import MetricsAccountService
 from gennaker.canary.config import parse_canary_config, validate_for_storage
 from gennaker.canary.environment import CanaryEnvironment, default_environment, set_default_environment
 from gennaker.canary.judge.remote import handle_remote_judge_request
@@ -63,6 +64,12 @@ class CanaryService:
         if install:
             set_default_environment(self.environment)
         start_sandbox_collectors(self.environment.accounts)
+        #: Stored metrics accounts (API, settings file), mirrored into ``environment.accounts``.
+        self.metrics_accounts = MetricsAccountService(db, self.environment.accounts)
+
+    def close(self) -> None:
+        """Stop mirroring stored accounts into the environment's account set."""
+        self.metrics_accounts.close()
 
     # ------------------------------------------------------------ configs
 
@@ -272,5 +279,21 @@ class CanaryService:
     # ------------------------------------------------------------ accounts
 
     def list_metrics_accounts(self) -> list[dict[str, Any]]:
-        """Kayenta's ``GET /credentials``: every metrics account, secrets redacted."""
-        return self.environment.accounts.public()
+        """Kayenta's ``GET /credentials``: every metrics account, secrets redacted, with its ``source``."""
+        return self.metrics_accounts.list_accounts()
+
+    def get_metrics_account(self, name: str) -> dict[str, Any]:
+        """One account's public view (secrets redacted); ``NotFoundError`` when there is none."""
+        found = self.metrics_accounts.get(name)
+        if found is None:
+            raise NotFoundError(f"No metrics account named {name!r} is configured.")
+        return found
+
+    def put_metrics_account(self, body: Mapping[str, Any], *, principal: str) -> dict[str, Any]:
+        """Create or replace a stored account (validated; secrets encrypted); its public view."""
+        return self.metrics_accounts.put(body, principal=principal)
+
+    def delete_metrics_account(self, name: str, *, principal: str) -> None:
+        """Delete a stored account; ``NotFoundError`` when there is none."""
+        if not self.metrics_accounts.remove(name, principal=principal):
+            raise NotFoundError(f"No metrics account named {name!r} is configured.")

@@ -45,12 +45,25 @@ class GennakerClient:
         self._http.close()
 
     def request(
-        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        """Send a request; the decoded JSON answer (None when empty)."""
+        """Send a request (a JSON ``body``, or raw ``content`` bytes as webhooks need); the decoded JSON
+        answer (None when empty)."""
         try:
             response = self._http.request(
-                method, path, json=body, params={k: v for k, v in (params or {}).items() if v is not None}
+                method,
+                path,
+                json=body if content is None else None,
+                content=content,
+                headers=headers,
+                params={k: v for k, v in (params or {}).items() if v is not None},
             )
         except httpx.HTTPError as e:
             raise ApiError(0, f"cannot reach the Gennaker API at {self.base_url}: {e}") from None

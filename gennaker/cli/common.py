@@ -71,13 +71,18 @@ def output(data: Any, fmt: Output, table: Callable[[Any], None]) -> None:
         table(data)
 
 
-def read_json_file(path: str, what: str) -> Any:
-    """A JSON file's content (``-`` is stdin), or a clear error naming the file and position."""
+def read_text_file(path: str, what: str) -> str:
+    """A file's text (``-`` is stdin), or a clear error naming the file."""
     try:
-        text = sys.stdin.read() if path == "-" else open(path).read()  # noqa: SIM115
+        return sys.stdin.read() if path == "-" else open(path).read()
     except OSError as e:
         typer.echo(f"error: cannot read {what} file {path}: {e.strerror}", err=True)
         raise typer.Exit(1) from None
+
+
+def read_json_file(path: str, what: str) -> Any:
+    """A JSON file's content (``-`` is stdin), or a clear error naming the file and position."""
+    text = read_text_file(path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -85,4 +90,20 @@ def read_json_file(path: str, what: str) -> Any:
             f"error: {what} file {path} is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}",
             err=True,
         )
+        raise typer.Exit(1) from None
+
+
+def read_document_file(path: str, what: str) -> Any:
+    """A YAML or JSON file's content (``-`` is stdin; JSON is YAML), or a clear error naming the file and
+    the line and column."""
+    import yaml
+
+    text = read_text_file(path, what)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        typer.echo(f"error: {what} file {path} is not valid YAML or JSON{where}: {problem}", err=True)
         raise typer.Exit(1) from None

@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 
 from gennaker import __version__
-from gennaker.cli import applications, clusters, demo, executions, pipelines, server_cmd
+from gennaker.cli import (
+    accounts,
+    applications,
+    canary,
+    clusters,
+    demo,
+    executions,
+    pipelines,
+    sandbox_cmd,
+    server_cmd,
+    triggers,
+)
 
 app = typer.Typer(
     name="gennaker",
@@ -51,6 +62,11 @@ app.command()(demo.demo)
 app.add_typer(applications.app, name="application")
 app.add_typer(pipelines.app, name="pipeline")
 app.add_typer(executions.app, name="execution")
+app.add_typer(accounts.app, name="account")
+app.add_typer(triggers.app, name="trigger")
+app.add_typer(triggers.webhook_app, name="webhook")
+app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(canary.app, name="canary")
 app.add_typer(clusters.cluster_app, name="cluster")
 app.add_typer(clusters.server_group_app, name="server-group")
 app.add_typer(clusters.load_balancer_app, name="load-balancer")

@@ -21,7 +21,8 @@ import signal
 import socket
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from gennaker.engine.clock import now_ms
 from gennaker.engine.events import EngineEvent
@@ -30,6 +31,9 @@ from gennaker.engine.runtime import EngineRuntime
 from gennaker.store import jsonutil
 from gennaker.store import queue as queue_repo
 from gennaker.store.queue import QueuedMessage
+
+if TYPE_CHECKING:
+    from gennaker.engine.service import PipelineService
 
 log = logging.getLogger(__name__)
 
@@ -207,13 +211,24 @@ def main(argv: list[str] | None = None) -> None:
     run_worker(threads=args.threads, database_url=args.database_url, lease_ms=args.lease_ms)
 
 
-def run_worker(*, threads: int = 4, database_url: str | None = None, lease_ms: int = 10_000) -> None:
-    """Run workers in this process until SIGTERM/SIGINT (what ``gennaker worker`` calls)."""
+def run_worker(
+    *,
+    threads: int = 4,
+    database_url: str | None = None,
+    lease_ms: int = 10_000,
+    start_providers: Callable[[PipelineService], Callable[[], None]] | None = None,
+) -> None:
+    """Run workers in this process until SIGTERM/SIGINT (what ``gennaker worker`` calls).
+
+    ``start_providers`` (given by the CLI, which may import the providers; the engine may not) starts what
+    the stages need in this process (Kubernetes, artifacts, canary) and returns the function that stops it.
+    """
     from gennaker.engine.service import PipelineService
 
     runtime = EngineRuntime.create(database_url)
     runtime.lease_ms = lease_ms
-    PipelineService(runtime)  # gives tasks (e.g. the pipeline stage) the facade as runtime.services
+    service = PipelineService(runtime)  # gives tasks (e.g. the pipeline stage) the facade as runtime.services
+    stop_providers = start_providers(service) if start_providers is not None else None
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -225,6 +240,8 @@ def run_worker(*, threads: int = 4, database_url: str | None = None, lease_ms: i
         stop.wait()
     finally:
         pool.stop()
+        if stop_providers is not None:
+            stop_providers()
 
 
 if __name__ == "__main__":

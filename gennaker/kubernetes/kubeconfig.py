@@ -119,6 +119,26 @@ def select_context(config: Mapping[str, Any], context: str | None, account: str)
     return ContextConfig(str(name), cluster, user, str(ctx.get("namespace") or "default"))
 
 
+def check_kubeconfig(account: KubernetesAccount) -> ContextConfig:
+    """Check, without writing anything, that the account's kubeconfig can be read and parsed and that its
+    context names a cluster with a server (what ``AccountFiles`` needs later). The API calls it before
+    storing an account so a broken one is refused with a 400 instead of failing the first deploy.
+    Raises ``AccountConfigError`` naming the account and the problem, never the kubeconfig's content."""
+    if account.kubeconfig_contents is not None:
+        text = account.kubeconfig_contents.get_secret_value()
+    else:
+        assert account.kubeconfig_file is not None
+        path = Path(account.kubeconfig_file).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise AccountConfigError(
+                f"Kubernetes account '{account.name}': cannot read kubeconfigFile {path}: "
+                f"{exc.strerror or exc}"
+            ) from None
+    return select_context(parse_kubeconfig(text, account.name), account.context, account.name)
+
+
 class AccountFiles:
     """An account's working directory: its kubeconfig for kubectl and its discovery cache."""
 

@@ -30,6 +30,21 @@ GATE_PATHS = {
     ("get", "/pipelines/{config_id}/history"),
     ("get", "/pipelineConfigs/{config_id}/history"),
     ("get", "/health"),
+    ("get", "/credentials"),
+    ("get", "/credentials/{account}"),
+    ("get", "/artifacts/credentials"),
+    ("post", "/webhooks/webhook/{source}"),
+    ("post", "/webhooks/git/{provider}"),
+    ("get", "/canaryConfig"),
+    ("post", "/v2/canaryConfig"),
+    ("put", "/canaryConfig/{config_id}"),
+    ("delete", "/v2/canaryConfig/{config_id}"),
+    ("post", "/judge"),
+    ("get", "/canary/{run_id}"),
+    ("get", "/canary/reports/{execution_id}/{stage_id}"),
+    ("get", "/canary/{run_id}/plots/{pair_id}.svg"),
+    ("get", "/v2/canaries/credentials"),
+    ("put", "/v2/canaries/credentials/{name}"),
 }
 
 

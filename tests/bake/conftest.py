@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gennaker.artifacts.service import ArtifactAccountService
-from gennaker.artifacts.stage_artifacts import bound_artifact_for_stage
+from gennaker.artifacts.stage_artifacts import bound_artifact_for_id
 from gennaker.bake.stage import bake_manifest_stage
 from gennaker.engine.stagedef import StageDefinition, TaskDefinition, TaskInput, TaskResult
 from tests.support.engine_peer import EnginePeer, make_engine_peer
@@ -20,9 +20,7 @@ from tests.support.http_peer import HttpPeer, running_peer
 
 def read_baked_stage(_accounts: ArtifactAccountService) -> StageDefinition:
     def read(task: TaskInput) -> TaskResult:
-        artifact = bound_artifact_for_stage(
-            task.execution_json(), task.stage_id, task.context.own["manifestArtifactId"]
-        )
+        artifact = bound_artifact_for_id(task, task.context.own["manifestArtifactId"])
         assert artifact is not None, "the baked artifact is not visible downstream"
         text = base64.b64decode(artifact.reference or "").decode()
         return TaskResult.succeeded(outputs={"manifestText": text, "artifactName": artifact.name})

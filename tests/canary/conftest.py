@@ -19,7 +19,7 @@ from gennaker.engine.runtime import EngineRuntime
 from gennaker.engine.service import PipelineService
 from gennaker.engine.worker import WorkerPool
 from gennaker.stages import builtin_registry
-from gennaker.store import Database
+from gennaker.store import Database, queue
 from tests.canary.peers import Exporter, PrometheusProcess
 
 
@@ -54,15 +54,29 @@ class CanaryEngine:
         return self.pipelines.start_pipeline("app", name, principal="tester")
 
     def wait(self, execution_id: str, timeout_s: float = 60) -> dict[str, Any]:
+        """The execution once it ended AND the engine has no message left for it: a halted stage's cancel
+        hook (which writes an early-stopped canary's ``canaryScores``) runs after the execution's status
+        is already final, as in Orca."""
         deadline = time.monotonic() + timeout_s
         while True:
             status = self.pipelines.get_execution_status(execution_id)
-            if status in ("SUCCEEDED", "TERMINAL", "CANCELED", "STOPPED", "FAILED_CONTINUE"):
+            if status in (
+                "SUCCEEDED",
+                "TERMINAL",
+                "CANCELED",
+                "STOPPED",
+                "FAILED_CONTINUE",
+            ) and not _pending_messages(self.runtime.db, execution_id):
                 execution = self.pipelines.get_execution(execution_id)
                 assert execution is not None
                 return execution
             assert time.monotonic() < deadline, f"execution still {status} after {timeout_s} s"
             time.sleep(0.1)
+
+
+def _pending_messages(db: Database, execution_id: str) -> int:
+    with db.read() as conn:
+        return len(queue.pending(conn, execution_id))
 
 
 def make_canary_engine(tmp_path: Path, accounts: list[dict[str, Any]], **env: Any) -> Iterator[CanaryEngine]:

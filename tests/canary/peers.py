@@ -125,19 +125,31 @@ class Exporter:
 
 
 class PrometheusProcess:
-    """A real Prometheus on a free loopback port, scraping itself and the exporter every 250 ms."""
+    """A real Prometheus on a loopback port (a free one unless given), scraping itself and one target
+    (``exporter_port``; ``metrics_path`` there) every ``scrape_interval`` (250 ms by default)."""
 
-    def __init__(self, workdir: Path, exporter_port: int) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        exporter_port: int,
+        *,
+        port: int | None = None,
+        scrape_interval: str = "250ms",
+        metrics_path: str = "/metrics",
+    ) -> None:
         binary = shutil.which("prometheus")
         assert binary, "the Debian package 'prometheus' is required (scripts/system-packages.txt)"
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = workdir / "prometheus.yml"
+        timeout = "200ms" if scrape_interval == "250ms" else "900ms"
         config.write_text(
-            "global: {scrape_interval: 250ms, scrape_timeout: 200ms, evaluation_interval: 1s}\n"
+            f"global: {{scrape_interval: {scrape_interval}, scrape_timeout: {timeout}, "
+            "evaluation_interval: 1s}\n"
             "scrape_configs:\n"
             f"- {{job_name: self, static_configs: [{{targets: ['127.0.0.1:{self.port}']}}]}}\n"
-            f"- {{job_name: exporter, static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]}}\n"
+            f"- {{job_name: exporter, metrics_path: '{metrics_path}', "
+            f"static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]}}\n"
         )
         self.log = workdir / "prometheus.log"
         self.process = subprocess.Popen(
@@ -156,14 +168,15 @@ class PrometheusProcess:
         with urllib.request.urlopen(url, timeout=2) as answer:
             return json.loads(answer.read())["data"]["result"]
 
-    def wait_ready(self, timeout_s: float = 60) -> None:
+    def wait_ready(self, timeout_s: float = 60, samples: int = 12) -> None:
+        """Until both jobs have ``samples`` scrapes in the last minute."""
         deadline = time.monotonic() + timeout_s
         while True:
             assert self.process.poll() is None, self.log.read_text()[-2000:]
             try:
                 result = self.query("count_over_time(up[1m])")
                 counts = {r["metric"].get("job"): float(r["value"][1]) for r in result}
-                if counts.get("self", 0) >= 12 and counts.get("exporter", 0) >= 12:
+                if counts.get("self", 0) >= samples and counts.get("exporter", 0) >= samples:
                     return
             except (urllib.error.URLError, ConnectionError, KeyError, ValueError):
                 pass

@@ -5,7 +5,9 @@ cancel, restart, skip), JSON output, and clear errors."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -155,15 +157,62 @@ def test_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
     assert r.returncode == 1 and "cannot reach the Gennaker API" in r.stderr
 
 
-def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [gennaker_command(), "demo"],
+def _demo(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [gennaker_command(), "demo", *args],
         check=False,
         cwd=ROOT,
-        env=server_env(tmp_path),
+        env=server_env(tmp_path, env),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_demo_promotes_each_pushed_tag_from_staging_to_prod(tmp_path: Path) -> None:
+    started = time.monotonic()
+    r = _demo(tmp_path)
+    elapsed = time.monotonic() - started
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout
+    assert "Result: SUCCEEDED" in out
+    assert out.count("The docker trigger started execution") == 2
+    assert out.count("stage 5 Deploy to prod: SUCCEEDED") == 2
+    assert out.count("prod runs exactly the image staging runs") == 2
+    after = out[out.index("After 1.1.0:") :]
+    rows = {
+        cells[0]: cells for cells in map(str.split, after.splitlines()) if cells[2:3] == ["deployment/web"]
+    }
+    assert rows["staging"][-1] == rows["prod"][-1], after
+    assert re.fullmatch(r"127\.0\.0\.1:\d+/demo/web:1\.1\.0@sha256:[0-9a-f]{64}", rows["prod"][-1])
+    assert rows["prod"][3] == "2/2"
+    assert not (tmp_path / "gennaker.db").exists(), "the demo must not write to the user's GENNAKER_HOME"
+    assert elapsed < 90, f"the demo took {elapsed:.0f} s"
+
+
+def test_demo_without_the_registry_binary_says_to_run_setup(tmp_path: Path) -> None:
+    r = _demo(tmp_path, env={"PATH": str(Path(gennaker_command()).parent)})
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "docker-registry" in r.stderr and "scripts/setup" in r.stderr
+
+
+def test_classic_demo_runs_end_to_end(tmp_path: Path) -> None:
+    r = _demo(tmp_path, "--classic")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Result: SUCCEEDED" in r.stdout
+
+
+def test_server_refuses_a_sandbox_account_that_clashes_or_is_not_a_name(tmp_path: Path) -> None:
+    for args, message in (
+        (["--sandbox-account", "sandbox"], "add --no-sandbox"),
+        (["--sandbox-account", "../prod"], "is not an account name"),
+    ):
+        r = subprocess.run(
+            [gennaker_command(), "server", "--port", "9", *args],
+            check=False,
+            env=server_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert r.returncode == 2 and message in r.stderr, r.stdout + r.stderr

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
 from gennaker.api.principal import Principal, current_principal
 from gennaker.api.providers import Providers, require
-from gennaker.artifacts.service import ArtifactAccountService
-from gennaker.canary.service import CanaryService
 from gennaker.engine.service import PipelineService
-from gennaker.kubernetes.service import KubernetesService
-from gennaker.triggers.runtime import TriggerRuntime
+
+if TYPE_CHECKING:  # the providers' modules are imported when they start, not when the API does
+    from gennaker.artifacts.service import ArtifactAccountService
+    from gennaker.canary.service import CanaryService
+    from gennaker.kubernetes.service import KubernetesService
+    from gennaker.triggers.runtime import TriggerRuntime
 
 
 def get_service(request: Request) -> PipelineService:
@@ -58,7 +60,13 @@ def get_triggers(request: Request) -> TriggerRuntime:
     return runtime
 
 
-Kubernetes = Annotated[KubernetesService, Depends(get_kubernetes)]
-Canary = Annotated[CanaryService, Depends(get_canary)]
-Artifacts = Annotated[ArtifactAccountService, Depends(get_artifacts)]
-Triggers = Annotated[TriggerRuntime, Depends(get_triggers)]
+if TYPE_CHECKING:
+    Kubernetes = Annotated[KubernetesService, Depends(get_kubernetes)]
+    Canary = Annotated[CanaryService, Depends(get_canary)]
+    Artifacts = Annotated[ArtifactAccountService, Depends(get_artifacts)]
+    Triggers = Annotated[TriggerRuntime, Depends(get_triggers)]
+else:  # FastAPI only needs the dependency; the real types are for mypy (and keep start-up fast)
+    Kubernetes = Annotated[Any, Depends(get_kubernetes)]
+    Canary = Annotated[Any, Depends(get_canary)]
+    Artifacts = Annotated[Any, Depends(get_artifacts)]
+    Triggers = Annotated[Any, Depends(get_triggers)]

@@ -14,6 +14,10 @@ labelled with ``pod``, ``namespace`` and the pod's own labels::
     sandbox_pod_request_duration_seconds_sum{...} 1532.1
     sandbox_pod_request_duration_seconds_count{...} 10234
 
+(the embedded sandbox cluster serves the same counters as ``sandbox_http_requests_total``,
+``sandbox_http_request_errors_total`` and ``sandbox_http_request_duration_seconds_{sum,count}``; both names
+are read.)
+
 Any other gauge can be read with ``metric: gauge``. The same endpoint can be scraped by a real Prometheus.
 
 How series are made: the endpoint has no history, so a :class:`SandboxCollector` per account scrapes it
@@ -65,6 +69,14 @@ ERRORS = "sandbox_pod_request_errors_total"
 DURATION_SUM = "sandbox_pod_request_duration_seconds_sum"
 DURATION_COUNT = "sandbox_pod_request_duration_seconds_count"
 QUERY_PATH = "/query_range"
+#: The names the embedded sandbox cluster's ``/metrics`` actually serves (``gennaker.sandbox.appmetrics``),
+#: read as the interface's names above.
+ALIASES = {
+    REQUESTS: "sandbox_http_requests_total",
+    ERRORS: "sandbox_http_request_errors_total",
+    DURATION_SUM: "sandbox_http_request_duration_seconds_sum",
+    DURATION_COUNT: "sandbox_http_request_duration_seconds_count",
+}
 
 Snapshot = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -197,7 +209,8 @@ def _at(snapshots: list[tuple[int, Snapshot]], moment: int) -> tuple[int, Snapsh
 def _pods(
     snapshot: Snapshot, name: str, params: Mapping[str, Any]
 ) -> dict[tuple[tuple[str, str], ...], float]:
-    return {labels: v for (n, labels), v in snapshot.items() if n == name and _matches(dict(labels), params)}
+    names = (name, ALIASES.get(name, name))
+    return {labels: v for (n, labels), v in snapshot.items() if n in names and _matches(dict(labels), params)}
 
 
 def _increase(before: Snapshot, after: Snapshot, name: str, params: Mapping[str, Any]) -> float | None:

@@ -6,12 +6,14 @@ Who uses it: the stage registry — ``register(registry)`` is the ``gennaker.sta
 Graph (all synthetic stages are the engine's; nothing polls in a thread)::
 
     kayentaCanary                       task: aggregateCanaryResults; cancel hook: early-stop summary
+      ├ deployCanaryServerGroups (before, only with ``deployments``: see :mod:`.deployments`)
       └ runCanaryIntervals (before)     no tasks; plans, when it starts:
           ├ Warmup Wait (wait)          beginCanaryAnalysisAfterMins > 0
           ├ Interval Wait #1 (wait)     real time only
           ├ Run Canary #1 (runCanary)   task: runCanary (fetch, judge, record; TERMINAL if ≤ marginal)
           ├ Interval Wait #2 ...
           └ Run Canary #N
+      └ cleanupCanaryClusters (after, and on failure; on cancel through the cancel hook)
 
 The interval plan (:mod:`.plan`) is made when ``runCanaryIntervals`` starts, with the environment's clock as
 "now"; each ``runCanary`` stage's context holds its window as Kayenta request scopes (ISO times), so the
@@ -27,6 +29,13 @@ from typing import Any
 from gennaker.canary.environment import EnvironmentSource, resolve_environment
 from gennaker.canary.metrics.sandbox import start_sandbox_collectors
 from gennaker.canary.stage.context import parse_canary_context
+from gennaker.canary.stage.deployments import (
+    cleanup_on_cancel,
+    cleanup_stage,
+    deploy_stage,
+    parse_deployments,
+    with_scopes,
+)
 from gennaker.canary.stage.plan import plan_intervals, request_scopes
 from gennaker.canary.stage.tasks import (
     RUN_CANARY_TYPE,
@@ -52,14 +61,28 @@ RUN_CANARY_TIMEOUT_MS = 12 * 3_600_000
 
 
 def _plan_canary(plan: PlanInput) -> Sequence[SyntheticStage]:
-    parse_canary_context(plan.context)  # fail fast, as Orca's KayentaCanaryStage does
-    context: dict[str, Any] = {
-        "canaryConfig": plan.context["canaryConfig"],
-        "canaryStageId": plan.stage_id,
-    }
+    deployments = parse_deployments(plan.context)
+    config = plan.context.get("canaryConfig")
+    if deployments is not None and isinstance(config, dict):
+        config = with_scopes(config, deployments)
+    parse_canary_context({"canaryConfig": config})  # fail fast, as Orca's KayentaCanaryStage does
+    context: dict[str, Any] = {"canaryConfig": config, "canaryStageId": plan.stage_id}
     if "continuePipeline" in plan.context:
         context["continuePipeline"] = plan.context["continuePipeline"]
-    return [SyntheticStage(type=RUN_INTERVALS_TYPE, name="Run Canary Intervals", context=context)]
+    runs = SyntheticStage(type=RUN_INTERVALS_TYPE, name="Run Canary Intervals", context=context)
+    return [runs] if deployments is None else [deploy_stage(deployments), runs]
+
+
+def _plan_cleanup(plan: PlanInput) -> Sequence[SyntheticStage]:
+    deployments = parse_deployments(plan.context)
+    return [] if deployments is None else [cleanup_stage(deployments)]
+
+
+def _on_halt(task: TaskInput) -> dict[str, Any] | None:
+    """The cancel hook: the early-stop summary, and the cleanup of a canceled canary deployment."""
+    out = dict(early_stop_summary(task) or {})
+    out.update(cleanup_on_cancel(task) or {})
+    return out or None
 
 
 def _interval_planner(source: EnvironmentSource | None) -> Any:
@@ -118,7 +141,9 @@ def canary_stage_definitions(source: EnvironmentSource | None = None) -> list[St
                 ),
             ),
             before_stages=_plan_canary,
-            cancel=early_stop_summary,
+            after_stages=_plan_cleanup,
+            on_failure_stages=_plan_cleanup,
+            cancel=_on_halt,
             description="Automated canary analysis (Kayenta): judge canary vs baseline metrics in intervals.",
         ),
         StageDefinition(

@@ -15,6 +15,8 @@ stage type                      module                                     waits
 ``disableManifest``             ``disable_manifest``                       yes
 ``findArtifactsFromResource``   ``find_artifacts_from_resource``           no
 ``runJobManifest``              ``run_job_manifest``                       until the Job ends
+``deployCanaryServerGroups``    ``canary_server_groups``                   yes
+``cleanupCanaryClusters``       ``canary_server_groups``                   no
 ``deploy`` (classic)            ``deploy``                                 via deployManifest
 ==============================  =========================================  =====================
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 from gennaker.engine.registry import StageRegistry
 from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages import (
+    canary_server_groups,
     delete_manifest,
     deploy,
     deploy_manifest,
@@ -59,6 +62,7 @@ MODULES = (
     disable_manifest,
     find_artifacts_from_resource,
     run_job_manifest,
+    canary_server_groups,
     deploy,
 )
 

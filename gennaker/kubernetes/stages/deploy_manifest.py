@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.artifacts.produced import ANNOTATION_NAME, ANNOTATION_VERSION
+from gennaker.artifacts.stage_artifacts import execution_artifacts, required_artifacts
 from gennaker.engine.stagedef import (
     PlanInput,
     StageDefinition,
@@ -41,7 +42,7 @@ from gennaker.kubernetes.manifests.parse import origin, strip_origin
 from gennaker.kubernetes.manifests.plan import DeployRequest, TrafficOptions
 from gennaker.kubernetes.manifests.strategy import MAX_VERSION_HISTORY
 from gennaker.kubernetes.moniker import moniker_of
-from gennaker.kubernetes.stages.artifacts import bind_produced_task, execution_artifacts, required_artifacts
+from gennaker.kubernetes.stages.artifacts import bind_produced_task
 from gennaker.kubernetes.stages.common import Locate, account_of, guarded, registrar
 from gennaker.kubernetes.stages.source import MANIFEST_KEYS, resolve_manifests
 from gennaker.kubernetes.stages.stabilize import wait_task

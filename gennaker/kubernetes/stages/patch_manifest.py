@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.artifacts.produced import artifact_for_object
+from gennaker.artifacts.stage_artifacts import execution_artifacts, required_artifacts
 from gennaker.engine.stagedef import StageDefinition, TaskInput
 from gennaker.kubernetes import operations
 from gennaker.kubernetes.manifests.parse import parse_documents
 from gennaker.kubernetes.service import KubernetesService
-from gennaker.kubernetes.stages.artifacts import execution_artifacts, required_artifacts
 from gennaker.kubernetes.stages.common import Locate, StageFieldError, registrar
 from gennaker.kubernetes.stages.source import MANIFEST_KEYS, evaluate, fetch_text, patch_body
 from gennaker.kubernetes.stages.stabilize import wait_task

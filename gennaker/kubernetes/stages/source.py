@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.artifacts.errors import ArtifactFetchError
+from gennaker.artifacts.stage_artifacts import manifest_artifact
 from gennaker.engine.stagedef import TaskInput
 from gennaker.kubernetes.errors import ManifestError
 from gennaker.kubernetes.manifests.parse import manifests_from
 from gennaker.kubernetes.service import KubernetesService
-from gennaker.kubernetes.stages.artifacts import manifest_artifact
 from gennaker.kubernetes.stages.common import StageFieldError
 
 MANIFEST_KEYS = frozenset({"manifests", "manifest", "patchBody"})

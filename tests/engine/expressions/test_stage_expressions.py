@@ -9,10 +9,6 @@ import pytest
 from tests.engine.conftest import Engine
 from tests.engine.teststages import stage_by_ref, wait_status
 
-expressions = pytest.importorskip("gennaker.expressions")
-if not hasattr(expressions, "ExpressionEvaluator"):
-    pytest.skip("gennaker.expressions is not merged yet", allow_module_level=True)
-
 
 def test_context_is_evaluated_when_the_stage_starts(engine: Engine) -> None:
     eid = engine.run(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -36,19 +35,9 @@ NS = "default"
 SG = "/applications/shop/serverGroups/sandbox/default"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
-    s = RealServer(Path(tmp_path_factory.mktemp("home")), sandbox=True).start()
-    try:
-        s.wait_providers()
-        yield s
-    finally:
-        s.stop()
-
-
 @pytest.fixture
-def api(server: RealServer) -> Iterator[httpx.Client]:
-    with server.client("classic-tester") as client:
+def api(providers_server: RealServer) -> Iterator[httpx.Client]:
+    with providers_server.client("classic-tester") as client:
         yield client
 
 
@@ -308,7 +297,8 @@ def gk(server: RealServer, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_lists_and_acts_on_server_groups(server: RealServer) -> None:
+def test_cli_lists_and_acts_on_server_groups(providers_server: RealServer) -> None:
+    server = providers_server
     # Given the module's classic cluster (v000 serving after the earlier tests)
     clusters = json.loads(gk(server, "cluster", "list", APP, "-o", "json").stdout)
     assert "replicaSet shop-prod-web" in clusters["sandbox"]
