@@ -21,6 +21,7 @@ from gennaker.api.routers import (
     artifact_accounts,
     canary,
     canary_accounts,
+    classic,
     credentials,
     events,
     executions,
@@ -72,7 +73,17 @@ def create_app(
     app.state.worker_threads = worker_threads
     app.state.providers = providers
     errors.install(app)
-    for module in (health, applications, pipelines, executions, tasks, events, canary, canary_accounts):
+    for module in (
+        health,
+        applications,
+        pipelines,
+        executions,
+        tasks,
+        events,
+        canary,
+        canary_accounts,
+        classic,
+    ):
         app.include_router(module.router)
     for module in (credentials, artifact_accounts, webhooks):
         app.include_router(module.router)

@@ -29,7 +29,7 @@ def wait_task(c: Any, ref: str, timeout_s: float = 60) -> dict[str, Any]:
         time.sleep(0.2)
 
 
-def _task_outcome(task: dict[str, Any], what: str) -> None:
+def task_outcome(task: dict[str, Any], what: str) -> None:
     if task["status"] != "SUCCEEDED":
         errors = [
             e
@@ -104,7 +104,7 @@ def save(
             "/tasks",
             {"application": body["name"], "description": f"Save application {body['name']}", "job": [job]},
         )
-        _task_outcome(wait_task(c, ref["ref"]), "saving the application")
+        task_outcome(wait_task(c, ref["ref"]), "saving the application")
     typer.echo(f"Application {body['name'].lower()} saved.")
 
 
@@ -122,5 +122,5 @@ def delete(ctx: typer.Context, name: Annotated[str, typer.Argument(help="applica
                 "job": [{"type": "deleteApplication", "application": {"name": name}}],
             },
         )
-        _task_outcome(wait_task(c, ref["ref"]), "deleting the application")
+        task_outcome(wait_task(c, ref["ref"]), "deleting the application")
     typer.echo(f"Application {name.lower()} deleted.")

@@ -17,6 +17,7 @@ from gennaker.cli import (
     accounts,
     applications,
     canary,
+    clusters,
     demo,
     executions,
     pipelines,
@@ -66,6 +67,10 @@ app.add_typer(triggers.app, name="trigger")
 app.add_typer(triggers.webhook_app, name="webhook")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(canary.app, name="canary")
+app.add_typer(clusters.cluster_app, name="cluster")
+app.add_typer(clusters.server_group_app, name="server-group")
+app.add_typer(clusters.load_balancer_app, name="load-balancer")
+app.add_typer(clusters.manifest_app, name="manifest")
 
 
 def main() -> None:

@@ -1,17 +1,24 @@
 """Gate's tasks: ``POST /tasks`` with a job (``createApplication``, ``updateApplication``,
-``deleteApplication``, or any registered stage type) runs as an ORCHESTRATION; the answer is
-``{"ref": "/tasks/<id>"}`` as Gate gives; ``GET /tasks/{id}`` follows it; ``PUT /tasks/{id}/cancel``."""
+``deleteApplication``, the classic server-group jobs, or any registered stage type) runs as an
+ORCHESTRATION; the answer is ``{"ref": "/tasks/<id>"}`` as Gate gives; ``GET /tasks/{id}`` follows it;
+``PUT /tasks/{id}/cancel``.
+
+Classic server-group jobs (``resizeServerGroup``, ``enableServerGroup``, ``disableServerGroup``,
+``destroyServerGroup``, ``rollbackServerGroup``, ``rollingRestartManifest``) are translated into the
+manifest stages that implement them (``gennaker.kubernetes.classic.actions``) before the orchestration
+starts; a server group that does not exist is a 400 naming the job field."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from pydantic import ValidationError
 
-from gennaker.api.routers.deps import Caller, Service
+from gennaker.api.routers.deps import Caller, Service, get_kubernetes
 from gennaker.engine.errors import InvalidRequestError, NotFoundError
+from gennaker.kubernetes.classic import actions
 from gennaker.model import Application, ConfigValidationError, ValidationIssue
 
 router = APIRouter(tags=["tasks"])
@@ -56,12 +63,22 @@ def _check_job(task: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]:
 
 
 @router.post(
-    "/tasks", summary="Run a task (Gate's createApplication / updateApplication / deleteApplication)"
+    "/tasks",
+    summary="Run a task (Gate's createApplication / updateApplication / deleteApplication, server-group "
+    "jobs such as resizeServerGroup, or any stage type)",
 )
 def create_task(
-    service: Service, caller: Caller, task: dict[str, Any] = Body(..., examples=[TASK_EXAMPLE])
+    request: Request,
+    service: Service,
+    caller: Caller,
+    task: dict[str, Any] = Body(..., examples=[TASK_EXAMPLE]),
 ) -> dict[str, Any]:
     application, job = _check_job(task)
+    if any(actions.is_classic(step) for step in job):
+        try:
+            job = actions.translate(get_kubernetes(request), job)
+        except actions.JobError as exc:
+            raise ConfigValidationError([ValidationIssue(field=exc.field, message=str(exc))]) from None
     description = task.get("description")
     execution_id = service.start_orchestration(
         application, job, name=str(description) if description else None, principal=caller.name

@@ -17,6 +17,7 @@ stage type                      module                                     waits
 ``runJobManifest``              ``run_job_manifest``                       until the Job ends
 ``deployCanaryServerGroups``    ``canary_server_groups``                   yes
 ``cleanupCanaryClusters``       ``canary_server_groups``                   no
+``deploy`` (classic)            ``deploy``                                 via deployManifest
 ==============================  =========================================  =====================
 
 Shared parts: ``common`` (errors to stage failures, the service locator), ``artifacts`` (what a stage
@@ -34,6 +35,7 @@ from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages import (
     canary_server_groups,
     delete_manifest,
+    deploy,
     deploy_manifest,
     disable_manifest,
     enable_manifest,
@@ -61,6 +63,7 @@ MODULES = (
     find_artifacts_from_resource,
     run_job_manifest,
     canary_server_groups,
+    deploy,
 )
 
 STAGE_TYPES = tuple(m.STAGE_TYPE for m in MODULES)
