@@ -1,6 +1,6 @@
 """The real ``gennaker`` command against a real ``gennaker server`` on a loopback port: applications,
 pipelines (save, list, get, execute --follow, history, restore, delete), executions (list, get, judge,
-cancel, restart, skip), JSON output, and clear errors."""
+cancel, restart, skip, pause, resume), JSON output, and clear errors."""
 
 from __future__ import annotations
 
@@ -142,6 +142,53 @@ def test_execution_judge_restart_skip_cancel(server: RealServer, tmp_path: Path)
     assert shown["id"] == eid
     r = gk(server, "execution", "judge", eid, "continue")
     assert r.returncode == 1 and "no running manualJudgment stage" in r.stderr
+
+
+def test_execution_pause_and_resume(server: RealServer, tmp_path: Path) -> None:
+    # given a running execution of a long wait
+    pipeline = {
+        "application": "clipause",
+        "name": "soak",
+        "stages": [
+            {"refId": "1", "type": "wait", "name": "Soak", "waitTime": 120},
+            {"refId": "2", "type": "wait", "name": "After", "waitTime": 0, "requisiteStageRefIds": ["1"]},
+        ],
+    }
+    path = tmp_path / "soak.json"
+    path.write_text(json.dumps(pipeline))
+    assert gk(server, "pipeline", "save", "-f", str(path)).returncode == 0
+    eid = gk(server, "pipeline", "execute", "-a", "clipause", "-n", "soak").stdout.strip()
+
+    def soak(api: httpx.Client, status: str) -> dict:
+        return dict(
+            wait_until(
+                lambda: (s := stage(api.get(f"/pipelines/{eid}").json(), "1"))["status"] == status and s,
+                what=f"soak {status}",
+            )
+        )
+
+    with httpx.Client(base_url=server.url) as api:
+        soak(api, "RUNNING")
+        # when it is paused with the CLI
+        r = gk(server, "execution", "pause", eid)
+        assert (r.returncode, r.stdout.strip()) == (0, f"Execution {eid} paused."), r.stderr
+        # then the execution and its running stage are PAUSED
+        soak(api, "PAUSED")
+        assert api.get(f"/pipelines/{eid}").json()["status"] == "PAUSED"
+        # and pausing again is a clear error
+        r = gk(server, "execution", "pause", eid)
+        assert r.returncode == 1 and "error (409)" in r.stderr and "cannot be paused" in r.stderr
+        # when it is resumed with the CLI, then it runs again (and ends when the wait is cut short)
+        r = gk(server, "execution", "resume", eid)
+        assert (r.returncode, r.stdout.strip()) == (0, f"Execution {eid} resumed."), r.stderr
+        sid = soak(api, "RUNNING")["id"]
+        assert api.get(f"/pipelines/{eid}").json()["status"] == "RUNNING"
+        api.patch(f"/pipelines/{eid}/stages/{sid}", json={"skipRemainingWait": True})
+        ex = wait_execution(api, eid)
+        assert ex["status"] == "SUCCEEDED" and ex["paused"]["pausedMs"] > 0
+    # and resuming a finished execution is a clear error
+    r = gk(server, "execution", "resume", eid)
+    assert r.returncode == 1 and "error (409)" in r.stderr and "cannot be resumed" in r.stderr
 
 
 def test_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
