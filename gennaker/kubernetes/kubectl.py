@@ -274,7 +274,9 @@ class Kubectl:
         if namespace:
             args += ["-n", namespace]
         result = self.run(args, target=_target(kind, name or f"-l {label_selector}", namespace))
-        return [ln.strip() for ln in result.stdout.splitlines() if ln.strip()]
+        # ``-o name`` prints ``kind.group/name`` per deleted object; a label selector matching nothing
+        # prints "No resources found" on stdout too, which is not a deleted object.
+        return [ln.strip() for ln in result.stdout.splitlines() if "/" in ln and " " not in ln.strip()]
 
     def scale(self, kind: str, name: str, namespace: str | None, replicas: int) -> None:
         """``kubectl scale --replicas``."""

@@ -4,7 +4,7 @@ use), and the real engine on a SQLite file with the canary stages bound to a tes
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from gennaker.canary.accounts import MetricsAccountSet
 from gennaker.canary.environment import CanaryEnvironment, set_default_environment
 from gennaker.canary.service import CanaryService
 from gennaker.canary.stage.definition import register_canary_stages
+from gennaker.engine.registry import StageRegistry
 from gennaker.engine.runtime import EngineRuntime
 from gennaker.engine.service import PipelineService
 from gennaker.engine.worker import WorkerPool
@@ -79,12 +80,21 @@ def _pending_messages(db: Database, execution_id: str) -> int:
         return len(queue.pending(conn, execution_id))
 
 
-def make_canary_engine(tmp_path: Path, accounts: list[dict[str, Any]], **env: Any) -> Iterator[CanaryEngine]:
+def make_canary_engine(
+    tmp_path: Path,
+    accounts: list[dict[str, Any]],
+    *,
+    register: Callable[[StageRegistry], None] | None = None,
+    **env: Any,
+) -> Iterator[CanaryEngine]:
+    """The engine with the canary stages (and what ``register`` adds, e.g. the Kubernetes stages)."""
     db = Database(f"sqlite:///{tmp_path / 'gennaker.db'}")
     db.upgrade()
     environment = CanaryEnvironment.create(MetricsAccountSet(accounts), database=db, **env)
     registry = builtin_registry()
     register_canary_stages(registry, environment)
+    if register is not None:
+        register(registry)
     runtime = EngineRuntime(db=db, registry=registry)
     pipelines = PipelineService(runtime)
     pipelines.save_application({"name": "app"}, principal="tester")

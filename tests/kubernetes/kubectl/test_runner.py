@@ -87,6 +87,8 @@ def test_scale_and_delete(runner: Kubectl, peer: Peer, ns: str) -> None:
     assert peer.json("get", "deployment/web", "-n", ns)["spec"]["replicas"] == 5
     assert runner.delete("Deployment", "web", ns, cascade="orphan", grace_period=0) == ["deployment.apps/web"]
     assert runner.delete("Deployment", "web", ns) == []  # --ignore-not-found
+    # A selector matching nothing: kubectl says "No resources found" on stdout; nothing was deleted.
+    assert runner.delete("Deployment", None, ns, label_selector="app=nothing") == []
 
 
 def test_invalid_manifest_names_the_object_and_the_field(runner: Kubectl, ns: str) -> None:
