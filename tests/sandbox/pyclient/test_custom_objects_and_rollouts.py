@@ -5,7 +5,6 @@ and DaemonSet rollouts observed with the client's watch."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +15,6 @@ from kubernetes.client.rest import ApiException
 from gennaker.sandbox import SandboxCluster
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def namespace(api_client: Any) -> str:
-    name = "py-" + uuid.uuid4().hex[:8]
-    client.CoreV1Api(api_client).create_namespace({"metadata": {"name": name}})
-    return name
 
 
 def widget_crd(group: str) -> dict[str, Any]:
