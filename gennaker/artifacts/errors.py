@@ -72,8 +72,17 @@ class AccountNotFoundError(ArtifactError, LookupError):
     """No configured account can fetch an artifact (unknown name, or none serves its type)."""
 
 
+#: HTTP answers that say "not now" rather than "no": worth asking again after a while.
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
 class ArtifactFetchError(ArtifactError):
-    """An artifact could not be fetched. Carries the artifact, the account and the server's answer."""
+    """An artifact could not be fetched. Carries the artifact, the account and the server's answer.
+
+    ``transient`` says whether asking again later may succeed: the server could not be reached, timed out,
+    or answered 5xx / 408 / 425 / 429. Definitive answers (404, 401, a malformed reference, a file too
+    large) are not transient. Stages retry transient failures with a backoff (``gennaker.artifacts.retry``).
+    """
 
     def __init__(
         self,
@@ -83,12 +92,16 @@ class ArtifactFetchError(ArtifactError):
         *,
         status: int | None = None,
         body: bytes | str | None = None,
+        transient: bool | None = None,
     ) -> None:
         self.artifact = artifact
         self.account = account
         self.reason = reason
         self.status = status
         self.body_excerpt = trim_body(body) if body is not None else None
+        if transient is None:
+            transient = status is not None and (status >= 500 or status in TRANSIENT_STATUSES)
+        self.transient = transient
         described = describe_artifact(artifact)
         message = f"Could not fetch artifact {described} through account '{account}': {reason}"
         if status is not None:
@@ -102,4 +115,7 @@ class ArtifactTooLargeError(ArtifactFetchError):
 
 
 class ArtifactTimeoutError(ArtifactFetchError):
-    """Fetching the artifact took longer than the account's ``timeoutSeconds``."""
+    """Fetching the artifact took longer than the account's ``timeoutSeconds`` (transient)."""
+
+    def __init__(self, artifact: Artifact, account: str, reason: str) -> None:
+        super().__init__(artifact, account, reason, transient=True)

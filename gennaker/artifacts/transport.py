@@ -117,7 +117,7 @@ def http_get(
         ) from None
     except httpx.HTTPError as exc:
         raise ArtifactFetchError(
-            artifact, account, f"could not {what} {shown}: {type(exc).__name__}: {exc}"
+            artifact, account, f"could not {what} {shown}: {type(exc).__name__}: {exc}", transient=True
         ) from None
 
 

@@ -14,6 +14,8 @@ Tasks (Orca's ``BakeManifestStage``):
    ``cloudProvider: kubernetes``, as Orca does);
 2. ``bindProducedArtifacts``: binds the stage's ``expectedArtifacts`` to what it produced
    (``outputs.resolvedExpectedArtifacts``), which is how ``manifestArtifactId`` finds it downstream.
+An input that cannot be fetched because its server is down or failing (connection refused, timeout, 5xx) is
+fetched again with the engine's backoff a few times before the stage fails (``gennaker.artifacts.retry``).
 Errors fail the stage with the cause in ``context.exception``: the field that is wrong, the artifact, account
 and server answer of a failed fetch, or Helm's / kustomize's own message. Both tasks can run again after
 a crash (a bake writes only to a temporary directory).
@@ -27,6 +29,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from gennaker.artifacts.retry import retry_transient_fetches
 from gennaker.artifacts.service import ArtifactAccountService, default_service
 from gennaker.artifacts.stage_artifacts import bind_produced, bound_artifact_for_id
 from gennaker.bake.errors import BakeConfigError
@@ -102,6 +105,7 @@ def make_create_task(
     """The ``createBakeManifest`` task, bound to an accounts provider (None: the artifact accounts on the
     engine's own database) and a renderer registry."""
 
+    @retry_transient_fetches
     def create_bake_manifest(task: TaskInput) -> TaskResult:
         context = parse_context(task.context.own)
         renderer = renderers.get(context.template_renderer)

@@ -273,7 +273,8 @@ class ApiServer:
                 hook(obj)
             self._default(rt, obj)
         if rt.status and not rt.crd_name and "status" not in obj:
-            obj["status"] = {}  # a Go struct: built-in kinds always carry a (possibly empty) status
+            # A Go struct: built-in kinds always carry a status, with its non-omitempty fields at zero.
+            obj["status"] = dict(rt.status_zero)
         for plugin in self.admission:
             plugin.admit(self, rt, obj, None)
         self._validate(rt, obj, None)
@@ -674,6 +675,11 @@ class ApiServer:
         default_metadata(obj)
         for d in rt.defaulters:
             d(obj)
+        status = obj.get("status")
+        if rt.status_zero and isinstance(status, dict):
+            for key, zero in rt.status_zero.items():
+                if status.get(key) is None:
+                    status[key] = zero
 
     def _validate(self, rt: ResourceType, obj: Obj, old: Obj | None) -> None:
         errs = validate_object_meta(obj, rt.namespaced, rt.name_validation)

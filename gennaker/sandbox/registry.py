@@ -88,6 +88,10 @@ class ResourceType:
     # ``/status`` writes also carry ``metadata.annotations`` (Deployments: the deployment controller
     # records its revision annotation in the same status update, as kube-apiserver allows).
     status_writes_annotations: bool = False
+    # The status fields kube-apiserver always serializes (Go fields without ``omitempty``, zero until a
+    # controller sets them): a new object's status holds them, and no write removes them. Clients with
+    # typed models need them (the Python client rejects a DaemonSet without ``numberReady``).
+    status_zero: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -111,3 +111,13 @@ def api_client(cluster: SandboxCluster) -> Iterator[Any]:
     config.host = cluster.url
     with client.ApiClient(config) as c:
         yield c
+
+
+@pytest.fixture
+def namespace(api_client: Any) -> str:
+    """A fresh namespace for one Python-client test, created through the client."""
+    from kubernetes import client
+
+    name = "py-" + uuid.uuid4().hex[:8]
+    client.CoreV1Api(api_client).create_namespace({"metadata": {"name": name}})
+    return name

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 
 @contextmanager
-def git_http_server(project_root: Path, *, username: str, password: str) -> Iterator[str]:
-    """Yield the base URL (``http://127.0.0.1:<port>``) serving the repositories under ``project_root``."""
+def git_http_server(project_root: Path, *, username: str, password: str, port: int = 0) -> Iterator[str]:
+    """Yield the base URL (``http://127.0.0.1:<port>``) serving the repositories under ``project_root``
+    (on ``port``, or a free one: a test playing an outage starts the server late on a port it chose)."""
     expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
     seen: list[str] = []
 
@@ -78,7 +79,7 @@ def git_http_server(project_root: Path, *, username: str, password: str) -> Iter
 
         do_GET = do_POST = _cgi
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05), daemon=True)
     thread.start()

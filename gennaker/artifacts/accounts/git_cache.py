@@ -35,8 +35,21 @@ _HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")
 _URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"]+")
 
 
+#: What git prints when the server could not be reached or failed for now (git exits 128 for everything).
+_TRANSIENT = re.compile(
+    r"Failed to connect|Could not resolve host|Connection (refused|reset|timed out)|timed out|"
+    r"returned error: (5\d\d|408|429)|RPC failed|early EOF|took longer than",
+    re.IGNORECASE,
+)
+
+
 class GitError(Exception):
-    """A git command failed or timed out; the message is git's own (trimmed, without credentials)."""
+    """A git command failed or timed out; the message is git's own (trimmed, without credentials).
+    ``transient``: the server was down, unreachable, slow or failing (asking again later may work)."""
+
+    @property
+    def transient(self) -> bool:
+        return bool(_TRANSIENT.search(str(self)))
 
 
 def _scrub(text: str) -> str:

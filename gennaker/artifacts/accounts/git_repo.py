@@ -111,7 +111,9 @@ class GitRepoAccount(ArtifactAccount[GitRepoSettings]):
         try:
             mirror, commit = self.cache.resolve(url, version, env=env, timeout=self.limits.timeout_seconds)
         except GitError as exc:
-            raise ArtifactFetchError(artifact, self.name, f"cannot get {safe_url(url)}: {exc}") from None
+            raise ArtifactFetchError(
+                artifact, self.name, f"cannot get {safe_url(url)}: {exc}", transient=exc.transient
+            ) from None
         return mirror, commit, version, env
 
     def _archive(self, artifact: Artifact, fmt: str) -> bytes:

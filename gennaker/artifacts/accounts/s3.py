@@ -136,7 +136,10 @@ class S3ObjectAccount(ArtifactAccount[S3Settings]):
             ) from None
         except BotoCoreError as exc:
             raise ArtifactFetchError(
-                artifact, self.name, f"could not read s3://{bucket}/{key}: {type(exc).__name__}: {exc}"
+                artifact,
+                self.name,
+                f"could not read s3://{bucket}/{key}: {type(exc).__name__}: {exc}",
+                transient=True,
             ) from None
 
     def close(self) -> None:

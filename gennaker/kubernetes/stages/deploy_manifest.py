@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gennaker.artifacts.produced import ANNOTATION_NAME, ANNOTATION_VERSION
+from gennaker.artifacts.retry import retry_transient_fetches
 from gennaker.artifacts.stage_artifacts import execution_artifacts, required_artifacts
 from gennaker.engine.stagedef import (
     PlanInput,
@@ -54,6 +55,7 @@ OUTPUT_KEYS = ("manifests", "manifestNamesByNamespace", "boundArtifacts", "creat
 
 def resolve_task(locate: Locate, *, allow_generate_name: bool = False) -> TaskDefinition:
     @guarded
+    @retry_transient_fetches
     def run(task: TaskInput) -> TaskResult:
         service = locate()
         service.account(account_of(task))

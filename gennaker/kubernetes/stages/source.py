@@ -6,16 +6,16 @@ The manifest fields (``manifests``, ``manifest``, ``patchBody``) are never evalu
 stage starts (the stage types list them in ``unevaluated_keys``); they are evaluated here, so
 ``skipExpressionEvaluation: true`` really deploys ``${...}`` text untouched (a ConfigMap holding a
 template, say). A failed expression stays as text and is recorded in ``expressionEvaluationSummary``;
-with ``failOnFailedExpressions`` it fails the stage. An artifact fetch is tried 3 times (Orca: 10).
+with ``failOnFailedExpressions`` it fails the stage. A fetch that fails because the server is down or
+failing is retried with the engine's backoff by the calling task (``gennaker.artifacts.retry``); a
+definitive answer (404, 401...) fails the stage at once, naming the artifact, the account and the answer.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from gennaker.artifacts.errors import ArtifactFetchError
 from gennaker.artifacts.stage_artifacts import manifest_artifact
 from gennaker.engine.stagedef import TaskInput
 from gennaker.kubernetes.errors import ManifestError
@@ -24,7 +24,6 @@ from gennaker.kubernetes.service import KubernetesService
 from gennaker.kubernetes.stages.common import StageFieldError
 
 MANIFEST_KEYS = frozenset({"manifests", "manifest", "patchBody"})
-FETCH_ATTEMPTS = 3
 
 
 def evaluate(task: TaskInput, value: Any, where: str) -> tuple[Any, dict[str, Any]]:
@@ -46,14 +45,7 @@ def evaluate(task: TaskInput, value: Any, where: str) -> tuple[Any, dict[str, An
 def fetch_text(service: KubernetesService, task: TaskInput) -> tuple[str, str]:
     """The manifest artifact's content, and a description of it for messages."""
     artifact, account = manifest_artifact(task)
-    for attempt in range(FETCH_ATTEMPTS):
-        try:
-            content = service.artifact_accounts.fetch(artifact, account)
-            break
-        except ArtifactFetchError:
-            if attempt == FETCH_ATTEMPTS - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    content = service.artifact_accounts.fetch(artifact, account)
     where = f"manifest artifact {artifact.name or artifact.reference or artifact.type}"
     try:
         return content.decode("utf-8"), where

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from gennaker.artifacts.retry import retry_transient_fetches
 from gennaker.engine.stagedef import StageDefinition, TaskDefinition, TaskInput, TaskResult
 from gennaker.kubernetes import operations
 from gennaker.kubernetes.service import KubernetesService
@@ -72,7 +73,11 @@ def resolve_task(locate: Locate, *, allow_label: bool = True) -> TaskDefinition:
 
 
 def operation_task(locate: Locate, name: str, operation: Operation) -> TaskDefinition:
+    """The stage's operation on its resolved targets. patchManifest fetches its artifact body here, before
+    patching anything, so a transient fetch failure retries the whole task with a backoff."""
+
     @guarded
+    @retry_transient_fetches
     def run(task: TaskInput) -> TaskResult:
         service = locate()
         account = account_of(task)

@@ -241,6 +241,7 @@ def register(reg: Registry) -> None:
             categories=("all",),
             status=True,
             scale=scale,
+            status_zero={"replicas": 0},
             defaulters=[default_replicaset],
             validators=[validate_replicaset],
             columns=[
@@ -264,6 +265,7 @@ def register(reg: Registry) -> None:
             categories=("all",),
             status=True,
             scale=scale,
+            status_zero={"replicas": 0, "availableReplicas": 0},
             defaulters=[default_statefulset],
             validators=[validate_statefulset],
             columns=[Column("Ready", "string", _ready), AGE, *WIDE[:2]],
@@ -280,6 +282,12 @@ def register(reg: Registry) -> None:
             short_names=("ds",),
             categories=("all",),
             status=True,
+            status_zero={
+                "currentNumberScheduled": 0,
+                "numberMisscheduled": 0,
+                "desiredNumberScheduled": 0,
+                "numberReady": 0,
+            },
             defaulters=[default_daemonset],
             validators=[validate_daemonset],
             columns=[

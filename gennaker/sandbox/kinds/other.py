@@ -141,6 +141,7 @@ def register(reg: Registry) -> None:
             short_names=("hpa",),
             categories=("all",),
             status=True,
+            status_zero={"desiredReplicas": 0},
             defaulters=[default_hpa],
             validators=[validate_hpa],
             columns=[

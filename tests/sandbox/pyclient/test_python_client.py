@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -13,13 +12,6 @@ from kubernetes import client, dynamic, watch
 from kubernetes.client.rest import ApiException
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def namespace(api_client: Any) -> str:
-    name = "py-" + uuid.uuid4().hex[:8]
-    client.CoreV1Api(api_client).create_namespace({"metadata": {"name": name}})
-    return name
 
 
 def deployment(name: str, replicas: int = 1) -> dict[str, Any]:

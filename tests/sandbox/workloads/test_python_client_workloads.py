@@ -4,20 +4,12 @@ become Ready, scaling and image changes are followed to completion, deletion cas
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
 from kubernetes import client, watch
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def namespace(api_client: Any) -> str:
-    name = "pw-" + uuid.uuid4().hex[:8]
-    client.CoreV1Api(api_client).create_namespace({"metadata": {"name": name}})
-    return name
 
 
 def deployment(name: str, replicas: int, image: str = "nginx:1.25") -> dict[str, Any]:
