@@ -75,6 +75,7 @@ def test_the_accounts_grace_applies_when_the_stage_sets_none(
 ) -> None:
     # Given the cluster added once more, as an account whose fail-fast grace is 3 s instead of 60 s
     pipelines.add_account("strict", sandbox, failFastGraceSeconds=GRACE_S)
+    assert pipelines.client.get("/credentials/strict").json()["failFastGraceSeconds"] == GRACE_S
     stage_json = {**deploy(ns, "image-pull-backoff"), "account": "strict"}
     del stage_json["failFastGraceSeconds"]
     started = time.monotonic()
