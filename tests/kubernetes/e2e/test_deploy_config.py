@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.kubernetes.conftest import Engine, error_of, stage
+import pytest
+
+from tests.kubernetes.conftest import error_of, stage
+from tests.kubernetes.e2e.conftest import Pipelines
 from tests.kubernetes.objects import config_map, service
 from tests.sandbox.conftest import Kubectl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kubectl, pytest.mark.slow]
 
 
 def web(ns: str, image: str = "ghcr.io/acme/web:1.0", replicas: int = 3) -> dict[str, Any]:
@@ -56,9 +61,9 @@ def running_pods(kubectl: Kubectl, ns: str) -> list[dict[str, Any]]:
     ]
 
 
-def test_deploy_redeploy_and_change_config(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+def test_deploy_redeploy_and_change_config(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
     # Given / when: the first deploy
-    first = engine.execute([deploy_stage(ns, "blue")])
+    first = pipelines.execute([deploy_stage(ns, "blue")])
     # then it is stable, with the ConfigMap versioned and pinned, and the stage woke on watch events
     assert first["status"] == "SUCCEEDED", error_of(first)
     deploy = stage(first, "1")
@@ -79,13 +84,13 @@ def test_deploy_redeploy_and_change_config(engine: Engine, kubectl: Kubectl, ns:
     assert len(sets) == 1
 
     # when: the same manifests again; then the same versions, no new ReplicaSet
-    again = engine.execute([deploy_stage(ns, "blue")])
+    again = pipelines.execute([deploy_stage(ns, "blue")])
     assert again["status"] == "SUCCEEDED", error_of(again)
     assert stage(again, "1")["outputs"]["manifestNamesByNamespace"][ns][0] == "configMap web-config-v000"
     assert replica_sets(kubectl, ns) == sets
 
     # when: the configuration changes; then a new ConfigMap version, pinned by a new rollout
-    changed = engine.execute([deploy_stage(ns, "green")])
+    changed = pipelines.execute([deploy_stage(ns, "green")])
     assert changed["status"] == "SUCCEEDED", error_of(changed)
     assert stage(changed, "1")["outputs"]["manifestNamesByNamespace"][ns][0] == "configMap web-config-v001"
     live = kubectl.json("get", "deployment/web", "-n", ns)
@@ -99,15 +104,15 @@ def test_deploy_redeploy_and_change_config(engine: Engine, kubectl: Kubectl, ns:
     assert kubectl("get", "configmap/web-config-v000", "-n", ns, "-o", "name").strip()  # kept for rollbacks
 
 
-def test_scale_restart_pause_and_resume(engine: Engine, kubectl: Kubectl, ns: str) -> None:
-    assert engine.execute([deploy_stage(ns, "blue")])["status"] == "SUCCEEDED"
+def test_scale_restart_pause_and_resume(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
+    assert pipelines.execute([deploy_stage(ns, "blue")])["status"] == "SUCCEEDED"
     target = {
         "account": "sandbox",
         "cloudProvider": "kubernetes",
         "location": ns,
         "manifestName": "deployment web",
     }
-    done = engine.execute(
+    done = pipelines.execute(
         [
             {"refId": "1", "type": "scaleManifest", **target, "replicas": 5},
             {"refId": "2", "type": "rollingRestartManifest", **target, "requisiteStageRefIds": ["1"]},
@@ -122,11 +127,11 @@ def test_scale_restart_pause_and_resume(engine: Engine, kubectl: Kubectl, ns: st
     assert not live["spec"].get("paused")
     # A redeploy after a scale: the replica count now belongs to kubectl scale, so server-side apply
     # refuses to change it, with the way out; use-source-capacity keeps the scaled count instead.
-    refused = engine.execute([deploy_stage(ns, "blue")])
+    refused = pipelines.execute([deploy_stage(ns, "blue")])
     assert refused["status"] == "TERMINAL"
     assert ".spec.replicas" in error_of(refused) and "force-conflicts" in error_of(refused)
     keep = deploy_stage(ns, "blue")
     keep["manifests"][0]["metadata"]["annotations"] = {"strategy.spinnaker.io/use-source-capacity": "true"}
-    kept = engine.execute([keep])
+    kept = pipelines.execute([keep])
     assert kept["status"] == "SUCCEEDED", error_of(kept)
     assert kubectl.json("get", "deployment/web", "-n", ns)["spec"]["replicas"] == 5

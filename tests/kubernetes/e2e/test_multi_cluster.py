@@ -1,4 +1,5 @@
-"""One pipeline deploying to two clusters (two sandbox accounts) in parallel branches."""
+"""One pipeline, run through the API of a real server, deploying to two clusters (two sandbox accounts
+added through ``/credentials``) in parallel branches."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from gennaker.kubernetes.service import KubernetesService
 from gennaker.sandbox import SandboxCluster
-from tests.kubernetes.conftest import Engine, error_of, make_engine, stage, start_service
-from tests.kubernetes.e2e.conftest import workload_sandbox
+from tests.kubernetes.conftest import error_of, stage
+from tests.kubernetes.e2e.conftest import Pipelines, workload_sandbox
 from tests.sandbox.conftest import make_kubectl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kubectl, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +23,12 @@ def west() -> Iterator[SandboxCluster]:
         yield cluster
 
 
-@pytest.fixture
-def two_clusters(sandbox: SandboxCluster, west: SandboxCluster, tmp_path: Path) -> Iterator[Engine]:
-    service: KubernetesService = start_service(tmp_path, {"east": sandbox, "west": west})
-    engine = make_engine(tmp_path, service)
-    try:
-        yield engine
-    finally:
-        engine.pool.stop()
-        engine.runtime.db.dispose()
-        service.stop()
+@pytest.fixture(scope="module")
+def two_clusters(pipelines: Pipelines, sandbox: SandboxCluster, west: SandboxCluster) -> Pipelines:
+    """The module's server with the two clusters as accounts ``east`` and ``west``."""
+    pipelines.add_account("east", sandbox)
+    pipelines.add_account("west", west)
+    return pipelines
 
 
 def web(region: str) -> dict[str, Any]:
@@ -50,7 +48,7 @@ def web(region: str) -> dict[str, Any]:
 
 
 def test_parallel_branches_deploy_to_two_accounts(
-    two_clusters: Engine, sandbox: SandboxCluster, west: SandboxCluster, tmp_path: Path
+    two_clusters: Pipelines, sandbox: SandboxCluster, west: SandboxCluster, tmp_path: Path
 ) -> None:
     done = two_clusters.execute(
         [

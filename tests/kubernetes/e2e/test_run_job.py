@@ -11,8 +11,11 @@ import pytest
 from gennaker.sandbox import SandboxCluster
 from gennaker.sandbox.kubelet.logs import pod_logs
 from gennaker.sandbox.web.types import Request
-from tests.kubernetes.conftest import Engine, error_of, stage
+from tests.kubernetes.conftest import error_of, stage
+from tests.kubernetes.e2e.conftest import Pipelines
 from tests.sandbox.conftest import Kubectl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kubectl]
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 
@@ -56,7 +59,7 @@ def job(
     }
 
 
-def test_properties_flow_downstream(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+def test_properties_flow_downstream(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
     run = {
         "refId": "1",
         "type": "runJobManifest",
@@ -93,7 +96,7 @@ def test_properties_flow_downstream(engine: Engine, kubectl: Kubectl, ns: str) -
             }
         ],
     }
-    done = engine.execute([run, record])
+    done = pipelines.execute([run, record])
     assert done["status"] == "SUCCEEDED", error_of(done) + error_of(done, "2")
     outputs = stage(done, "1")["outputs"]
     assert outputs["propertyFileContents"] == {"schema_version": "42", "replicas": 2, "color": "teal"}
@@ -111,7 +114,7 @@ def test_properties_flow_downstream(engine: Engine, kubectl: Kubectl, ns: str) -
     }
 
 
-def test_a_named_job_is_recreated_each_run(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+def test_a_named_job_is_recreated_each_run(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
     run = {
         "refId": "1",
         "type": "runJobManifest",
@@ -119,15 +122,15 @@ def test_a_named_job_is_recreated_each_run(engine: Engine, kubectl: Kubectl, ns:
         "application": "shop",
         "manifest": job(ns, generate=False),
     }
-    first = engine.execute([run])
+    first = pipelines.execute([run])
     assert first["status"] == "SUCCEEDED", error_of(first)
     uid = kubectl.json("get", "job/migrate", "-n", ns)["metadata"]["uid"]
-    second = engine.execute([run])
+    second = pipelines.execute([run])
     assert second["status"] == "SUCCEEDED", error_of(second)
     assert kubectl.json("get", "job/migrate", "-n", ns)["metadata"]["uid"] != uid
 
 
-def test_a_failing_job_fails_the_stage_with_its_reason_and_logs(engine: Engine, ns: str) -> None:
+def test_a_failing_job_fails_the_stage_with_its_reason_and_logs(pipelines: Pipelines, ns: str) -> None:
     run = {
         "refId": "1",
         "type": "runJobManifest",
@@ -135,14 +138,14 @@ def test_a_failing_job_fails_the_stage_with_its_reason_and_logs(engine: Engine, 
         "application": "shop",
         "manifest": job(ns, fault="fail", args=["about to fail"]),
     }
-    done = engine.execute([run])
+    done = pipelines.execute([run])
     assert done["status"] == "TERMINAL"
     assert "Job failed (BackoffLimitExceeded)" in error_of(done)
     ctx = stage(done, "1")["context"]
     assert any("about to fail" in text for text in ctx["jobLogs"].values())
 
 
-def test_a_missing_property_file_fails_as_in_orca(engine: Engine, ns: str) -> None:
+def test_a_missing_property_file_fails_as_in_orca(pipelines: Pipelines, ns: str) -> None:
     run = {
         "refId": "1",
         "type": "runJobManifest",
@@ -152,14 +155,14 @@ def test_a_missing_property_file_fails_as_in_orca(engine: Engine, ns: str) -> No
         "consumeArtifactSource": "propertyFile",
         "propertyFile": "migrate",
     }
-    done = engine.execute([run])
+    done = pipelines.execute([run])
     assert done["status"] == "TERMINAL"
     assert error_of(done) == (
         "Expected properties file migrate but it was either missing, empty or contained invalid syntax"
     )
 
 
-def test_only_one_job_is_accepted(engine: Engine, ns: str) -> None:
+def test_only_one_job_is_accepted(pipelines: Pipelines, ns: str) -> None:
     run = {
         "refId": "1",
         "type": "runJobManifest",
@@ -167,5 +170,5 @@ def test_only_one_job_is_accepted(engine: Engine, ns: str) -> None:
         "application": "shop",
         "manifests": [job(ns), {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}],
     }
-    done = engine.execute([run])
+    done = pipelines.execute([run])
     assert error_of(done).startswith("runJobManifest needs exactly one manifest of kind Job; got 2:")

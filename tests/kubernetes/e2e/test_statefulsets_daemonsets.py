@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from tests.kubernetes.conftest import Engine, error_of
+from tests.kubernetes.conftest import error_of
+from tests.kubernetes.e2e.conftest import Pipelines
 from tests.sandbox.conftest import Kubectl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kubectl, pytest.mark.slow]
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 
@@ -32,15 +35,15 @@ def images(kubectl: Kubectl, ns: str) -> set[str]:
 
 
 @pytest.mark.parametrize("kind", ["StatefulSet", "DaemonSet"])
-def test_rollout_and_undo(engine: Engine, kubectl: Kubectl, ns: str, kind: str) -> None:
+def test_rollout_and_undo(pipelines: Pipelines, kubectl: Kubectl, ns: str, kind: str) -> None:
     for image in ("ghcr.io/acme/db:1", "ghcr.io/acme/db:2"):
-        done = engine.execute(
+        done = pipelines.execute(
             [{"refId": "1", "type": "deployManifest", **BASE, "manifests": [workload(kind, ns, image)]}]
         )
         assert done["status"] == "SUCCEEDED", error_of(done)
     assert images(kubectl, ns) == {"ghcr.io/acme/db:2"}
     name = f"{kind[:1].lower()}{kind[1:]} db"
-    back = engine.execute(
+    back = pipelines.execute(
         [{"refId": "1", "type": "undoRolloutManifest", **BASE, "location": ns, "manifestName": name}]
     )
     assert back["status"] == "SUCCEEDED", error_of(back)

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.kubernetes.conftest import Engine, error_of, stage
+import pytest
+
+from tests.kubernetes.conftest import error_of, stage
+from tests.kubernetes.e2e.conftest import Pipelines
 from tests.kubernetes.objects import config_map, deployment, replica_set, service
 from tests.sandbox.conftest import Kubectl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kubectl, pytest.mark.slow]
 
 BASE = {"account": "sandbox", "cloudProvider": "kubernetes"}
 
@@ -57,10 +62,10 @@ def serving(kubectl: Kubectl, ns: str) -> set[str]:
     }
 
 
-def test_redblack_then_rollback_by_traffic(engine: Engine, kubectl: Kubectl, ns: str) -> None:
+def test_redblack_then_rollback_by_traffic(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
     # Given v000 serving, when v001 is deployed red/black
-    assert engine.execute([deploy(ns, "ghcr.io/acme/web:1", "blue", "redblack")])["status"] == "SUCCEEDED"
-    done = engine.execute([deploy(ns, "ghcr.io/acme/web:2", "green", "redblack")])
+    assert pipelines.execute([deploy(ns, "ghcr.io/acme/web:1", "blue", "redblack")])["status"] == "SUCCEEDED"
+    done = pipelines.execute([deploy(ns, "ghcr.io/acme/web:2", "green", "redblack")])
     assert done["status"] == "SUCCEEDED", error_of(done)
     # then only v001's pods serve; v000's pods keep running, out of the Service
     old, new = pods_of(kubectl, ns, "web-v000"), pods_of(kubectl, ns, "web-v001")
@@ -72,7 +77,7 @@ def test_redblack_then_rollback_by_traffic(engine: Engine, kubectl: Kubectl, ns:
     }
     # When rolled back (enable the previous version, disable the newest)
     cluster = {**BASE, "location": ns, "cluster": "replicaSet web", "kind": "replicaSet", "app": "shop"}
-    back = engine.execute(
+    back = pipelines.execute(
         [
             {"refId": "1", "type": "enableManifest", **cluster, "criteria": "second_newest"},
             {
@@ -94,9 +99,11 @@ def test_redblack_then_rollback_by_traffic(engine: Engine, kubectl: Kubectl, ns:
     }
 
 
-def test_highlander_leaves_only_the_new_version(engine: Engine, kubectl: Kubectl, ns: str) -> None:
-    assert engine.execute([deploy(ns, "ghcr.io/acme/web:1", "blue", "highlander")])["status"] == "SUCCEEDED"
-    done = engine.execute([deploy(ns, "ghcr.io/acme/web:2", "green", "highlander")])
+def test_highlander_leaves_only_the_new_version(pipelines: Pipelines, kubectl: Kubectl, ns: str) -> None:
+    assert (
+        pipelines.execute([deploy(ns, "ghcr.io/acme/web:1", "blue", "highlander")])["status"] == "SUCCEEDED"
+    )
+    done = pipelines.execute([deploy(ns, "ghcr.io/acme/web:2", "green", "highlander")])
     assert done["status"] == "SUCCEEDED", error_of(done)
     assert [(s["type"], s["status"]) for s in done["stages"] if s.get("parentStageId")] == [
         ("disableManifest", "SUCCEEDED"),
@@ -108,7 +115,7 @@ def test_highlander_leaves_only_the_new_version(engine: Engine, kubectl: Kubectl
 
 
 def test_redblack_deletes_a_previous_version_that_never_served(
-    engine: Engine, kubectl: Kubectl, ns: str
+    pipelines: Pipelines, kubectl: Kubectl, ns: str
 ) -> None:
     broken = deploy(ns, "ghcr.io/acme/web:1", "blue", "redblack")
     broken["manifests"][2]["spec"]["template"]["metadata"]["annotations"] = {
@@ -116,8 +123,8 @@ def test_redblack_deletes_a_previous_version_that_never_served(
     }
     broken["failFast"] = False
     broken["stageTimeoutMs"] = 2_000
-    assert engine.execute([broken])["status"] == "TERMINAL"
-    done = engine.execute([deploy(ns, "ghcr.io/acme/web:2", "blue", "redblack")])
+    assert pipelines.execute([broken])["status"] == "TERMINAL"
+    done = pipelines.execute([deploy(ns, "ghcr.io/acme/web:2", "blue", "redblack")])
     assert done["status"] == "SUCCEEDED", error_of(done)
     assert [(s["type"], s["context"]["manifestName"]) for s in done["stages"] if s.get("parentStageId")] == [
         ("deleteManifest", "replicaSet web-v000")
@@ -125,7 +132,7 @@ def test_redblack_deletes_a_previous_version_that_never_served(
 
 
 def test_rollback_of_a_deployment_restores_the_old_image_and_config(
-    engine: Engine, kubectl: Kubectl, ns: str
+    pipelines: Pipelines, kubectl: Kubectl, ns: str
 ) -> None:
     def web(image: str) -> dict[str, Any]:
         return deployment(ns, image, config_map="web-config")
@@ -139,8 +146,8 @@ def test_rollback_of_a_deployment_restores_the_old_image_and_config(
         }
 
     # Given release 1, then release 2 with a new image and new configuration
-    assert engine.execute([release("ghcr.io/acme/web:1", "blue")])["status"] == "SUCCEEDED"
-    second = engine.execute([release("ghcr.io/acme/web:2", "green")])
+    assert pipelines.execute([release("ghcr.io/acme/web:1", "blue")])["status"] == "SUCCEEDED"
+    second = pipelines.execute([release("ghcr.io/acme/web:2", "green")])
     assert second["status"] == "SUCCEEDED", error_of(second)
     current = [
         p
@@ -149,7 +156,7 @@ def test_rollback_of_a_deployment_restores_the_old_image_and_config(
     ]
     assert {p["spec"]["containers"][0]["image"] for p in current} == {"ghcr.io/acme/web:2"}
     # When rolled back one revision
-    back = engine.execute(
+    back = pipelines.execute(
         [
             {
                 "refId": "1",
@@ -176,7 +183,7 @@ def test_rollback_of_a_deployment_restores_the_old_image_and_config(
     }
     assert kubectl.json("get", "configmap/web-config-v000", "-n", ns)["data"] == {"color": "blue"}
     # And going back further than the history (revisions 2 and 3: the undo reused revision 1) is refused
-    too_far = engine.execute(
+    too_far = pipelines.execute(
         [
             {
                 "refId": "1",
