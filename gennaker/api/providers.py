@@ -15,6 +15,7 @@ loading accounts and starting watches takes longer on a busy machine. Requests t
 before it is ready get a 503 that says so (:func:`require`), never a half-initialised object.
 
 What it starts, in order (each optional piece can be turned off in :class:`ProvidersConfig`):
+0. the stage types' packages (the engine's registry loads its entry points lazily);
 1. the embedded sandbox cluster (state kept in ``$GENNAKER_HOME/sandbox-state.json`` so a restarted
    server finds its objects again), registered as Kubernetes account ``sandbox`` and as the ``sandbox``
    metrics account (its simulated pod metrics at ``<url>/metrics``, held in memory: not stored); each
@@ -135,6 +136,7 @@ class Providers:
 
         settings = self.config.settings if self.config.settings is not None else load_settings()
         db = self.service.runtime.db
+        self.service.runtime.registry.ensure_loaded()  # the stage packages, off the start-up path
         if self.config.sandbox:
             self._start_sandbox(self.config.sandbox_account, self.config.sandbox_state_file)
         for name, state in self.config.extra_sandboxes.items():

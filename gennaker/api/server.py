@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -24,7 +26,18 @@ log = logging.getLogger(__name__)
 
 class GracefulServer(uvicorn.Server):
     """Exits with status 0 after a graceful shutdown on SIGTERM/SIGINT (plain uvicorn re-raises the
-    signal once shut down, so the exit status would be -15)."""
+    signal once shut down, so the exit status would be -15), and runs ``after_listening`` once the port
+    is open: starting the providers earlier (in the lifespan) would compete with the start-up for the
+    interpreter and delay the first answer."""
+
+    def __init__(self, config: uvicorn.Config, after_listening: Callable[[], object] | None = None) -> None:
+        super().__init__(config)
+        self.after_listening = after_listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.after_listening is not None:
+            self.after_listening()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
@@ -63,7 +76,6 @@ def serve(
     providers = Providers(service, providers_config or ProvidersConfig())
 
     def startup() -> None:
-        providers.start_in_background()
         if pool is not None:
             pool.start()
 
@@ -85,7 +97,7 @@ def serve(
         timeout_graceful_shutdown=3,
         lifespan="on",
     )
-    server = GracefulServer(config)
+    server = GracefulServer(config, after_listening=providers.start_in_background)
     server.run()
     runtime.db.dispose()
     log.info("gennaker server stopped")

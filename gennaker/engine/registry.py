@@ -6,6 +6,10 @@ group ``gennaker.stages``; each is a callable taking the registry (``def registe
 Gennaker's own stages are declared in ``pyproject.toml`` under that group, so built-ins register through
 exactly the mechanism a third-party package uses. Tests build their own registry and register
 test-only stage types.
+
+Entry points are loaded on first use (or by ``ensure_loaded``), not when the registry is made: importing
+every stage package (Kubernetes, canary, bake...) takes about a second, which a server must not spend
+before it answers. ``gennaker server`` loads them on a background thread right after its port opens.
 """
 
 from __future__ import annotations
@@ -32,11 +36,36 @@ class StageRegistry:
     def __init__(self, definitions: Iterable[StageDefinition] = ()) -> None:
         self._types: dict[str, StageDefinition] = {}
         self._lock = threading.Lock()
+        self._pending_group: str | None = None  # entry point group still to load
+        self._loading = threading.RLock()
+        self._loading_thread: int | None = None
         for d in definitions:
             self.register(d)
 
+    def ensure_loaded(self) -> StageRegistry:
+        """Load the entry points this registry was made with, once; other threads wait for it. A failed
+        load leaves the registry as it was, so the next use tries again (and says why again)."""
+        if self._pending_group is None:
+            return self
+        with self._loading:
+            group = self._pending_group
+            if group is None or self._loading_thread == threading.get_ident():
+                return self  # loaded meanwhile, or a plugin registering while we load
+            self._loading_thread = threading.get_ident()
+            before = dict(self._types)
+            try:
+                self._load_group(group)
+                self._pending_group = None
+            except Exception:
+                self._types = before
+                raise
+            finally:
+                self._loading_thread = None
+        return self
+
     def register(self, definition: StageDefinition, *, replace: bool = False) -> None:
         """Add a stage type (and its aliases). Registering a name twice is an error unless ``replace``."""
+        self.ensure_loaded()
         with self._lock:
             for name in (definition.type, *definition.aliases):
                 if name in self._types and not replace and self._types[name] is not definition:
@@ -45,15 +74,18 @@ class StageRegistry:
 
     def get(self, stage_type: str) -> StageDefinition:
         """The definition of a type; ``UnknownStageTypeError`` if none."""
+        self.ensure_loaded()
         try:
             return self._types[stage_type]
         except KeyError:
             raise UnknownStageTypeError(stage_type) from None
 
     def is_known(self, stage_type: str) -> bool:
+        self.ensure_loaded()
         return stage_type in self._types
 
     def types(self) -> list[str]:
+        self.ensure_loaded()
         return sorted(self._types)
 
     def load(self, plugin: Callable[[StageRegistry], None]) -> None:
@@ -61,13 +93,17 @@ class StageRegistry:
         plugin(self)
 
     @classmethod
-    def from_entry_points(cls, group: str = ENTRY_POINT_GROUP) -> StageRegistry:
-        """A registry with every installed plugin of ``group`` loaded (Gennaker's built-ins included)."""
+    def from_entry_points(cls, group: str = ENTRY_POINT_GROUP, *, lazy: bool = True) -> StageRegistry:
+        """A registry of every installed plugin of ``group`` (Gennaker's built-ins included), loaded on
+        first use unless ``lazy`` is false."""
         registry = cls()
+        registry._pending_group = group
+        return registry if lazy else registry.ensure_loaded()
+
+    def _load_group(self, group: str) -> None:
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
             try:
-                registry.load(ep.load())
+                self.load(ep.load())
             except Exception:
                 log.exception("stage plugin %s (%s) failed to load", ep.name, ep.value)
                 raise
-        return registry

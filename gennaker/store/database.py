@@ -29,6 +29,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from gennaker.store import jsonutil
 
+#: The newest migration's revision; ``tests/store/test_migrations.py`` checks it is Alembic's head, so a
+#: new migration must move it.
+SCHEMA_HEAD = "0004"
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -129,17 +133,55 @@ class Database:
             yield conn
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest Alembic revision (idempotent; safe from several processes)."""
+        """Bring the schema to ``SCHEMA_HEAD`` (idempotent; safe from several processes).
+
+        Start-up time is a feature, and Alembic alone costs over a second even with nothing to do, so:
+        a database already at ``SCHEMA_HEAD`` is left alone after one query; an empty one gets the
+        declared tables (``schema.metadata``, which the migrations are tested to match) and is stamped;
+        anything else is migrated by Alembic."""
+        if self._revision() == SCHEMA_HEAD:
+            return
+        with self._lock, self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(424242)")
+            if not sa.inspect(conn).get_table_names():
+                from gennaker.store.schema import metadata
+
+                metadata.create_all(conn)
+                conn.exec_driver_sql(
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+                stamp = sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)")
+                conn.execute(stamp, {"v": SCHEMA_HEAD})
+                return
+            self._alembic_upgrade(conn)
+
+    def migrate(self) -> None:
+        """Run Alembic's migrations up to head, whatever the database holds (tests compare the result with
+        the declared schema; ``upgrade`` is what processes call)."""
+        with self._lock, self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(424242)")
+            self._alembic_upgrade(conn)
+
+    def _alembic_upgrade(self, conn: Connection) -> None:
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self._lock, self.engine.begin() as conn:
-            if self.is_postgres:
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(424242)")
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+    def _revision(self) -> str | None:
+        """The stamped schema revision, or None (no ``alembic_version`` table yet)."""
+        try:
+            with self.read() as conn:
+                value = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except sa.exc.DBAPIError:
+            return None
+        return str(value) if value is not None else None
 
     def dispose(self) -> None:
         """Close every pooled connection (before a fork, or at shutdown)."""

@@ -25,7 +25,6 @@ from fastapi import APIRouter, Body
 from gennaker.api.routers.deps import Artifacts, Caller, Triggers
 from gennaker.artifacts.errors import AccountConfigError
 from gennaker.engine.errors import ConflictError, InvalidRequestError, NotFoundError
-from gennaker.triggers.docker.accounts import RegistryAccountError
 
 router = APIRouter(tags=["artifact and docker registry accounts"])
 
@@ -139,6 +138,8 @@ def add_docker_account(
 def put_docker_account(
     name: str, triggers: Triggers, caller: Caller, body: dict[str, Any] = Body(..., examples=[DOCKER_EXAMPLE])
 ) -> dict[str, Any]:
+    from gennaker.triggers.docker.accounts import RegistryAccountError  # not needed to start the server
+
     try:
         return triggers.docker_accounts.put(_named_body(body, name), principal=caller.name)
     except RegistryAccountError as exc:

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query
 
 from gennaker.api.routers.deps import Kubernetes
 from gennaker.engine.errors import InvalidRequestError, NotFoundError
-from gennaker.kubernetes.classic.view import ClassicView
 from gennaker.kubernetes.errors import (
     AccountUnreachableError,
     KubernetesError,
@@ -31,7 +30,10 @@ from gennaker.kubernetes.errors import (
     TargetNotFoundError,
     UnknownAccountError,
 )
-from gennaker.kubernetes.views import manifest_view
+
+if TYPE_CHECKING:
+    from gennaker.kubernetes.classic.view import ClassicView as ClassicViewType
+    from gennaker.kubernetes.service import KubernetesService
 
 router = APIRouter(tags=["clusters"])
 T = TypeVar("T")
@@ -57,9 +59,22 @@ def _read(fn: Callable[[], T]) -> T:
         return fn()
 
 
+def _view(k8s: KubernetesService) -> ClassicViewType:
+    """The view over ``k8s``'s cache (imported on first use: the view's modules are not needed to start)."""
+    from gennaker.kubernetes.classic.view import ClassicView as View
+
+    return View(k8s)
+
+
+def _manifest_view(k8s: KubernetesService, account: str, location: str, name: str) -> dict[str, Any]:
+    from gennaker.kubernetes.views import manifest_view as view
+
+    return view(k8s, account, location, name)
+
+
 @router.get("/applications/{application}/clusters", summary="The application's clusters, by account")
 def cluster_names(application: str, k8s: Kubernetes) -> dict[str, list[str]]:
-    return _read(lambda: ClassicView(k8s).cluster_names(application))
+    return _read(lambda: _view(k8s).cluster_names(application))
 
 
 @router.get(
@@ -67,7 +82,7 @@ def cluster_names(application: str, k8s: Kubernetes) -> dict[str, list[str]]:
     summary="One cluster (e.g. 'replicaSet web') with its server groups and instances",
 )
 def cluster(application: str, account: str, cluster: str, k8s: Kubernetes) -> list[dict[str, Any]]:
-    found = _read(lambda: ClassicView(k8s).clusters(application, account, cluster))
+    found = _read(lambda: _view(k8s).clusters(application, account, cluster))
     if not found:
         raise NotFoundError(f"application {application} has no cluster {cluster!r} in account {account}")
     return found
@@ -79,7 +94,7 @@ def server_groups(
     k8s: Kubernetes,
     expand: bool = Query(True, description="include each server group's instances"),
 ) -> list[dict[str, Any]]:
-    return _read(lambda: ClassicView(k8s).server_groups(application, with_instances=expand))
+    return _read(lambda: _view(k8s).server_groups(application, with_instances=expand))
 
 
 @router.get(
@@ -87,7 +102,7 @@ def server_groups(
     summary="One server group ('replicaSet web-v001' or 'web-v001') with its instances",
 )
 def server_group(application: str, account: str, region: str, name: str, k8s: Kubernetes) -> dict[str, Any]:
-    found = _read(lambda: ClassicView(k8s).server_group(application, account, region, name))
+    found = _read(lambda: _view(k8s).server_group(application, account, region, name))
     if found is None:
         raise NotFoundError(
             f"application {application} has no server group {name!r} in namespace {region} "
@@ -98,17 +113,17 @@ def server_group(application: str, account: str, region: str, name: str, k8s: Ku
 
 @router.get("/applications/{application}/serverGroupManagers", summary="The application's Deployments")
 def server_group_managers(application: str, k8s: Kubernetes) -> list[dict[str, Any]]:
-    return _read(lambda: ClassicView(k8s).server_group_managers(application))
+    return _read(lambda: _view(k8s).server_group_managers(application))
 
 
 @router.get("/applications/{application}/loadBalancers", summary="The application's Services and Ingresses")
 def load_balancers(application: str, k8s: Kubernetes) -> list[dict[str, Any]]:
-    return _read(lambda: ClassicView(k8s).load_balancers(application))
+    return _read(lambda: _view(k8s).load_balancers(application))
 
 
 @router.get("/applications/{application}/firewalls", summary="The application's NetworkPolicies")
 def firewalls(application: str, k8s: Kubernetes) -> list[dict[str, Any]]:
-    return _read(lambda: ClassicView(k8s).firewalls(application))
+    return _read(lambda: _view(k8s).firewalls(application))
 
 
 @router.get(
@@ -123,4 +138,4 @@ def security_groups(application: str, k8s: Kubernetes) -> list[dict[str, Any]]:
     summary="A live manifest ('replicaSet web-v001') with status, moniker, artifacts and events",
 )
 def manifest(account: str, location: str, name: str, k8s: Kubernetes) -> dict[str, Any]:
-    return _read(lambda: manifest_view(k8s, account, location, name))
+    return _read(lambda: _manifest_view(k8s, account, location, name))

@@ -24,18 +24,19 @@ which belongs to the server process and can be neither replaced nor removed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 
 from gennaker.api.routers.deps import Caller, Kubernetes
 from gennaker.engine.errors import ConflictError, InvalidRequestError, NotFoundError
-from gennaker.kubernetes.accounts import KubernetesAccount
 from gennaker.kubernetes.errors import AccountConfigError
-from gennaker.kubernetes.kubeconfig import check_kubeconfig
-from gennaker.kubernetes.registry import EPHEMERAL, AccountRegistry
-from gennaker.kubernetes.service import KubernetesService
+
+if TYPE_CHECKING:  # the provider's modules are imported on first use, not to start the server
+    from gennaker.kubernetes.accounts import KubernetesAccount
+    from gennaker.kubernetes.registry import AccountRegistry
+    from gennaker.kubernetes.service import KubernetesService
 
 router = APIRouter(tags=["kubernetes accounts"])
 
@@ -62,6 +63,8 @@ def _known(registry: AccountRegistry, name: str) -> KubernetesAccount:
 
 
 def _refuse_sandbox(account: KubernetesAccount | None, verb: str) -> None:
+    from gennaker.kubernetes.registry import EPHEMERAL
+
     if account is not None and account.source == EPHEMERAL:
         raise ConflictError(
             f"account '{account.name}' is the server's embedded sandbox and cannot be {verb}; "
@@ -97,6 +100,9 @@ def _parse(registry: AccountRegistry, body: dict[str, Any], name: str | None) ->
             )
         data["kubeconfigContents"] = existing.kubeconfig_contents.get_secret_value()
     try:
+        from gennaker.kubernetes.accounts import KubernetesAccount
+        from gennaker.kubernetes.kubeconfig import check_kubeconfig
+
         account = KubernetesAccount.parse(data)
         check_kubeconfig(account)
     except AccountConfigError as exc:

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from gennaker.api.routers.deps import Caller, Service, get_kubernetes
 from gennaker.engine.errors import InvalidRequestError, NotFoundError
-from gennaker.kubernetes.classic import actions
 from gennaker.model import Application, ConfigValidationError, ValidationIssue
 
 router = APIRouter(tags=["tasks"])
@@ -74,6 +73,8 @@ def create_task(
     task: dict[str, Any] = Body(..., examples=[TASK_EXAMPLE]),
 ) -> dict[str, Any]:
     application, job = _check_job(task)
+    from gennaker.kubernetes.classic import actions  # the classic jobs' module is not needed to start
+
     if any(actions.is_classic(step) for step in job):
         try:
             job = actions.translate(get_kubernetes(request), job)

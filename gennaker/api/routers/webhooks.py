@@ -15,7 +15,7 @@ is 200 ``{"eventProcessed": false, "ping": true}``. Bodies over ``MAX_BODY_BYTES
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -24,7 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from gennaker.api.errors import error_body
 from gennaker.api.routers.deps import Triggers
 from gennaker.engine.errors import NotFoundError
-from gennaker.triggers.service import WebhookResponse
+
+if TYPE_CHECKING:
+    from gennaker.triggers.service import WebhookResponse
 
 router = APIRouter(tags=["triggers"])
 
