@@ -44,11 +44,14 @@ class LocalServer:
                 headers = {k: v for k, v in self.headers.items()}
                 outer.requests.append((self.command, self.path, headers, body))
                 status, ctype, payload = outer.handler(self.command, self.path, headers, body)
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client (Prometheus at shutdown, a timed-out probe) went away
 
             do_GET = _serve
             do_POST = _serve
