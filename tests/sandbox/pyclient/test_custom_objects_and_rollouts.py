@@ -4,6 +4,7 @@ and DaemonSet rollouts observed with the client's watch."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,17 @@ def widget_crd(group: str) -> dict[str, Any]:
     }
 
 
+def cluster_scoped(list_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A cluster-scoped list function in ``watch_until``'s namespaced shape. ``functools.wraps`` keeps its
+    docstring: the client's watch reads the return type from it, and without one it yields plain dicts."""
+
+    @functools.wraps(list_fn)
+    def call(_namespace: str, **kwargs: Any) -> Any:
+        return list_fn(**kwargs)
+
+    return call
+
+
 def watch_until(
     list_fn: Callable[..., Any], namespace: str, name: str, done: Callable[[Any], bool], timeout: int = 40
 ) -> list[Any]:
@@ -84,7 +96,7 @@ def test_custom_objects_of_a_crd_created_through_the_client(api_client: Any, nam
     created = ext.create_custom_resource_definition(widget_crd(group))
     assert created.metadata.uid
     established = watch_until(
-        lambda _ns, **kw: ext.list_custom_resource_definition(**kw),
+        cluster_scoped(ext.list_custom_resource_definition),
         "",
         f"widgets.{group}",
         lambda crd: any(
