@@ -48,7 +48,7 @@ from .common import (
     spec_int,
 )
 from .events import NORMAL, EventRecorder
-from .revisions import CollisionError, Revisions, sync_revisions, truncate_history
+from .revisions import Revisions, sync_revisions_or_bump_collisions, truncate_history
 
 Obj = dict[str, Any]
 HASH_LABEL = "controller-revision-hash"
@@ -125,12 +125,8 @@ class DaemonSetController(Controller):
         if self._recorder is None:
             self._recorder = EventRecorder(ctx.client, "daemonset-controller", enabled=self._events)
         ds = deep_copy(stored)
-        try:
-            revisions = sync_revisions(ctx.client, ds, HASH_LABEL)
-        except CollisionError:
-            status = ds.setdefault("status", {})
-            status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
-            ctx.client.update_status(DAEMONSETS, ds)
+        revisions = sync_revisions_or_bump_collisions(ctx.client, DAEMONSETS, ds, HASH_LABEL)
+        if revisions is None:
             return
         _Sync(ctx, self._recorder, ds, revisions, ref).run()
 

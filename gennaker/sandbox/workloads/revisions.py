@@ -21,7 +21,7 @@ from typing import Any
 
 from ..controllers import SystemClient, owner_reference
 from ..errors import ApiError
-from ..store import deep_copy
+from ..store import Key, deep_copy
 from ..web.types import go_json
 from .common import REVISIONS, meta, name_of, owned
 from .hashing import hash_bytes, revision_data
@@ -30,7 +30,8 @@ Obj = dict[str, Any]
 
 
 class CollisionError(Exception):
-    """A revision name is taken by different data: the owner's collisionCount was bumped; retry."""
+    """A revision name is taken by different data: bump the owner's collisionCount and retry
+    (:func:`sync_revisions_or_bump_collisions` does both)."""
 
 
 @dataclass
@@ -55,6 +56,20 @@ def template_of(cr: Mapping[str, Any]) -> Obj:
 
 def owned_revisions(client: SystemClient, owner: Mapping[str, Any]) -> list[Obj]:
     return sorted(owned(client, REVISIONS, owner), key=lambda r: (revision_number(r), name_of(r)))
+
+
+def sync_revisions_or_bump_collisions(
+    client: SystemClient, resource: Key, owner: Obj, hash_label: str
+) -> Revisions | None:
+    """:func:`sync_revisions`, or, on a name collision, ``status.collisionCount`` + 1 written to ``owner``
+    (a copy the caller owns) and None: the next sync hashes with the new count, as Kubernetes does."""
+    try:
+        return sync_revisions(client, owner, hash_label)
+    except CollisionError:
+        status = owner.setdefault("status", {})
+        status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
+        client.update_status(resource, owner)
+        return None
 
 
 def sync_revisions(client: SystemClient, owner: Mapping[str, Any], hash_label: str) -> Revisions:

@@ -54,7 +54,7 @@ from .common import (
     uid_of,
 )
 from .events import NORMAL, EventRecorder
-from .revisions import CollisionError, Revisions, sync_revisions, template_of, truncate_history
+from .revisions import Revisions, sync_revisions_or_bump_collisions, template_of, truncate_history
 
 Obj = dict[str, Any]
 HASH_LABEL = "controller.kubernetes.io/hash"
@@ -96,12 +96,8 @@ class StatefulSetController(Controller):
         if self._recorder is None:
             self._recorder = EventRecorder(ctx.client, "statefulset-controller", enabled=self._events)
         sts = deep_copy(stored)
-        try:
-            revisions = sync_revisions(ctx.client, sts, HASH_LABEL)
-        except CollisionError:
-            status = sts.setdefault("status", {})
-            status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
-            ctx.client.update_status(STATEFULSETS, sts)
+        revisions = sync_revisions_or_bump_collisions(ctx.client, STATEFULSETS, sts, HASH_LABEL)
+        if revisions is None:
             return
         _Sync(ctx, self._recorder, sts, revisions, ref).run()
 
